@@ -1,0 +1,18 @@
+//! The Gatehouse domain: the model of tenants and directory objects, the rules that keep it valid,
+//! and the catalogues every tenant is provisioned with. Pure Rust, no I/O, no wire formats.
+
+pub mod application;
+pub mod audit;
+pub mod catalog;
+pub mod clock;
+pub mod domain_name;
+pub mod error;
+pub mod ids;
+pub mod password;
+pub mod provisioning;
+pub mod random;
+pub mod role;
+pub mod tenant;
+pub mod user;
+
+pub use error::{Error, Result};

@@ -1,0 +1,364 @@
+//! Tenant-scoped directory data: the tenant's own row, domains, users, service principals,
+//! delegated grants, role assignments and data keys. Every statement binds the tenant id first.
+
+use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant, ServicePrincipal};
+use gatehouse_domain::domain_name::{AuthenticationType, Domain, DomainName};
+use gatehouse_domain::ids::{AppId, ObjectId};
+use gatehouse_domain::password::PasswordHash;
+use gatehouse_domain::role::RoleAssignment;
+use gatehouse_domain::tenant::{Tenant, TenantState};
+use gatehouse_domain::user::{User, UserPrincipalName, UserType};
+use gatehouse_domain::{Error, Result};
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::db;
+use crate::instance::tenant_from_row;
+use crate::rows::{get, get_flag, get_opt_ts, get_ts, parse, ts};
+use crate::tx::{TenantTx, Write};
+
+const USER_COLUMNS: &str = "id, user_principal_name, display_name, mail_nickname, account_enabled, user_type, \
+     password_hash, created_at, last_password_change_at";
+
+fn user_from_row(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: parse(row, "id", str::parse)?,
+        user_principal_name: parse(row, "user_principal_name", UserPrincipalName::parse)?,
+        display_name: get(row, "display_name")?,
+        mail_nickname: get(row, "mail_nickname")?,
+        account_enabled: get_flag(row, "account_enabled")?,
+        user_type: parse(row, "user_type", UserType::parse)?,
+        password: get::<Option<String>>(row, "password_hash")?.map(PasswordHash::from_phc),
+        created: get_ts(row, "created_at")?,
+        last_password_change: get_opt_ts(row, "last_password_change_at")?,
+    })
+}
+
+fn domain_from_row(row: &AnyRow) -> Result<Domain> {
+    Ok(Domain {
+        name: parse(row, "name", DomainName::parse)?,
+        authentication_type: parse(row, "authentication_type", AuthenticationType::parse)?,
+        is_default: get_flag(row, "is_default")?,
+        is_initial: get_flag(row, "is_initial")?,
+        is_root: get_flag(row, "is_root")?,
+        is_verified: get_flag(row, "is_verified")?,
+    })
+}
+
+fn service_principal_from_row(row: &AnyRow) -> Result<ServicePrincipal> {
+    Ok(ServicePrincipal {
+        id: parse(row, "id", str::parse)?,
+        app_id: parse(row, "app_id", str::parse)?,
+        display_name: get(row, "display_name")?,
+        app_owner_organization_id: get::<Option<String>>(row, "app_owner_organization_id")?
+            .map(|s| Uuid::try_parse(&s).map_err(|e| Error::internal(e.to_string())))
+            .transpose()?,
+        account_enabled: get_flag(row, "account_enabled")?,
+        created: get_ts(row, "created_at")?,
+    })
+}
+
+fn grant_from_row(row: &AnyRow) -> Result<OAuth2PermissionGrant> {
+    let consent_type = match (
+        get::<String>(row, "consent_type")?.as_str(),
+        get::<Option<String>>(row, "principal_id")?,
+    ) {
+        ("AllPrincipals", None) => ConsentType::AllPrincipals,
+        ("Principal", Some(p)) => ConsentType::Principal(p.parse()?),
+        (other, _) => {
+            return Err(Error::internal(format!(
+                "stored consent type '{other}' is invalid"
+            )));
+        }
+    };
+    Ok(OAuth2PermissionGrant {
+        id: get(row, "id")?,
+        client_id: parse(row, "client_id", str::parse)?,
+        consent_type,
+        resource_id: parse(row, "resource_id", str::parse)?,
+        scope: get(row, "scope")?,
+    })
+}
+
+fn role_assignment_from_row(row: &AnyRow) -> Result<RoleAssignment> {
+    Ok(RoleAssignment {
+        id: parse(row, "id", str::parse)?,
+        role_definition_id: parse(row, "role_definition_id", |s| {
+            Uuid::try_parse(s).map_err(|e| Error::internal(e.to_string()))
+        })?,
+        principal_id: parse(row, "principal_id", str::parse)?,
+        directory_scope_id: get(row, "directory_scope_id")?,
+        created: get_ts(row, "created_at")?,
+    })
+}
+
+impl<M> TenantTx<M> {
+    /// This transaction's tenant.
+    pub async fn tenant(&mut self) -> Result<Tenant> {
+        let row = sqlx::query(
+            "SELECT t.tenant_id, t.display_name, t.country_letter_code, t.state, t.created_at, t.deleted_at, \
+             t.technical_notification_mails, t.security_defaults_enabled FROM tenants t WHERE t.tenant_id = $1",
+        )
+        .bind(&self.tenant)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| Error::not_found(self.tenant.clone()))?;
+        tenant_from_row(&row)
+    }
+
+    pub async fn domains(&mut self) -> Result<Vec<Domain>> {
+        let rows = sqlx::query(
+            "SELECT name, authentication_type, is_default, is_initial, is_root, is_verified FROM domains \
+             WHERE tenant_id = $1 ORDER BY name",
+        )
+        .bind(&self.tenant)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(domain_from_row).collect()
+    }
+
+    pub async fn user(&mut self, id: ObjectId) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
+        let row = sqlx::query(&sql)
+            .bind(&self.tenant)
+            .bind(id.to_string())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?
+            .ok_or_else(|| Error::not_found(id.to_string()))?;
+        user_from_row(&row)
+    }
+
+    /// A user by sign-in name, compared case-insensitively as Entra does.
+    pub async fn user_by_upn(&mut self, upn: &str) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND upn_key = $2");
+        let row = sqlx::query(&sql)
+            .bind(&self.tenant)
+            .bind(upn.to_lowercase())
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Users that hold no assignment of `role_definition_id`.
+    pub async fn count_users_without_role(&mut self, role_definition_id: Uuid) -> Result<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users u WHERE u.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM role_assignments r \
+             WHERE r.tenant_id = u.tenant_id AND r.principal_id = u.id AND r.role_definition_id = $2)",
+        )
+        .bind(&self.tenant)
+        .bind(role_definition_id.to_string())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(db)
+    }
+
+    pub async fn service_principal_by_app_id(
+        &mut self,
+        app_id: AppId,
+    ) -> Result<Option<ServicePrincipal>> {
+        let row = sqlx::query(
+            "SELECT id, app_id, display_name, app_owner_organization_id, account_enabled, created_at \
+             FROM service_principals WHERE tenant_id = $1 AND app_id = $2",
+        )
+        .bind(&self.tenant)
+        .bind(app_id.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        row.as_ref().map(service_principal_from_row).transpose()
+    }
+
+    /// The delegated grants `client_id` holds.
+    pub async fn grants_of_client(
+        &mut self,
+        client_id: ObjectId,
+    ) -> Result<Vec<OAuth2PermissionGrant>> {
+        let rows = sqlx::query(
+            "SELECT id, client_id, consent_type, principal_id, resource_id, scope FROM oauth2_permission_grants \
+             WHERE tenant_id = $1 AND client_id = $2 ORDER BY id",
+        )
+        .bind(&self.tenant)
+        .bind(client_id.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(grant_from_row).collect()
+    }
+
+    pub async fn role_assignments_of(
+        &mut self,
+        principal_id: ObjectId,
+    ) -> Result<Vec<RoleAssignment>> {
+        let rows = sqlx::query(
+            "SELECT id, role_definition_id, principal_id, directory_scope_id, created_at FROM role_assignments \
+             WHERE tenant_id = $1 AND principal_id = $2 ORDER BY created_at, id",
+        )
+        .bind(&self.tenant)
+        .bind(principal_id.to_string())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(role_assignment_from_row).collect()
+    }
+
+    /// A wrapped data-encryption key of this tenant.
+    pub async fn data_key(&mut self, key_id: &str) -> Result<Option<Vec<u8>>> {
+        sqlx::query_scalar(
+            "SELECT wrapped_key FROM tenant_data_keys WHERE tenant_id = $1 AND key_id = $2",
+        )
+        .bind(&self.tenant)
+        .bind(key_id)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)
+    }
+}
+
+impl TenantTx<Write> {
+    pub async fn set_state(
+        &mut self,
+        state: TenantState,
+        deleted: Option<OffsetDateTime>,
+    ) -> Result<()> {
+        sqlx::query("UPDATE tenants SET state = $2, deleted_at = $3 WHERE tenant_id = $1")
+            .bind(&self.tenant)
+            .bind(state.as_str())
+            .bind(deleted.map(ts))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    pub async fn insert_domain(&mut self, domain: &Domain, now: OffsetDateTime) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO domains (tenant_id, name, authentication_type, is_default, is_initial, is_root, is_verified, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&self.tenant)
+        .bind(domain.name.as_str())
+        .bind(domain.authentication_type.as_str())
+        .bind(domain.is_default)
+        .bind(domain.is_initial)
+        .bind(domain.is_root)
+        .bind(domain.is_verified)
+        .bind(ts(now))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| match db(e) {
+            Error::Conflict { .. } => Error::conflict(format!("The domain '{}' is already in use.", domain.name)),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    pub async fn insert_user(&mut self, user: &User) -> Result<()> {
+        let upn = user.user_principal_name.to_string();
+        sqlx::query(
+            "INSERT INTO users (tenant_id, id, user_principal_name, upn_key, display_name, mail_nickname, \
+             account_enabled, user_type, password_hash, created_at, last_password_change_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(&self.tenant)
+        .bind(user.id.to_string())
+        .bind(&upn)
+        .bind(upn.to_lowercase())
+        .bind(&user.display_name)
+        .bind(&user.mail_nickname)
+        .bind(user.account_enabled)
+        .bind(user.user_type.as_str())
+        .bind(user.password.as_ref().map(|p| p.as_phc().to_owned()))
+        .bind(ts(user.created))
+        .bind(user.last_password_change.map(ts))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(|e| match db(e) {
+            Error::Conflict { .. } => Error::conflict(
+                "Another object with the same value for property userPrincipalName already exists.",
+            ),
+            other => other,
+        })?;
+        Ok(())
+    }
+
+    pub async fn insert_service_principal(&mut self, sp: &ServicePrincipal) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO service_principals (tenant_id, id, app_id, display_name, app_owner_organization_id, \
+             account_enabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&self.tenant)
+        .bind(sp.id.to_string())
+        .bind(sp.app_id.to_string())
+        .bind(&sp.display_name)
+        .bind(sp.app_owner_organization_id.map(|u| u.to_string()))
+        .bind(sp.account_enabled)
+        .bind(ts(sp.created))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// Inserts a grant, or replaces the scope of the grant with the same id.
+    pub async fn put_grant(&mut self, grant: &OAuth2PermissionGrant) -> Result<()> {
+        let (consent_type, principal) = match grant.consent_type {
+            ConsentType::AllPrincipals => ("AllPrincipals", None),
+            ConsentType::Principal(p) => ("Principal", Some(p.to_string())),
+        };
+        sqlx::query(
+            "INSERT INTO oauth2_permission_grants (tenant_id, id, client_id, consent_type, principal_id, resource_id, \
+             scope) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET scope = excluded.scope",
+        )
+        .bind(&self.tenant)
+        .bind(&grant.id)
+        .bind(grant.client_id.to_string())
+        .bind(consent_type)
+        .bind(principal)
+        .bind(grant.resource_id.to_string())
+        .bind(&grant.scope)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    pub async fn insert_role_assignment(&mut self, assignment: &RoleAssignment) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO role_assignments (tenant_id, id, role_definition_id, principal_id, directory_scope_id, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&self.tenant)
+        .bind(assignment.id.to_string())
+        .bind(assignment.role_definition_id.to_string())
+        .bind(assignment.principal_id.to_string())
+        .bind(&assignment.directory_scope_id)
+        .bind(ts(assignment.created))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    pub async fn insert_data_key(
+        &mut self,
+        key_id: &str,
+        wrapped: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO tenant_data_keys (tenant_id, key_id, wrapped_key, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&self.tenant)
+            .bind(key_id)
+            .bind(wrapped.to_vec())
+            .bind(ts(now))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,23 @@
+//! The storage port: tenant-scoped transactions over SQLite (embedded default) or PostgreSQL.
+//!
+//! Every query that touches tenant data runs inside a [`TenantTx`], which carries the tenant id and
+//! adds it to every statement; there is no way to issue a tenant query without one. Writes need a
+//! [`Write`] transaction; audit records are written through the same transaction as the change.
+//! The engines differ only in [`Engine`]: connection setup, migrations, locking and SQL types.
+
+mod audit;
+mod directory;
+mod engine;
+mod error;
+mod instance;
+mod rows;
+mod store;
+mod tx;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use engine::Engine;
+pub use instance::TenantSummary;
+pub use store::{Store, StoreOptions};
+pub use tx::{InstanceTx, Read, TenantTx, Write};
