@@ -1,0 +1,14 @@
+//! The Gatehouse server: configuration, TLS, the HTTP application (operator API, health, and the
+//! Graph and identity surfaces as they land), use-case services, and `gatehouse serve`.
+
+pub mod app;
+pub mod bootstrap;
+pub mod config;
+pub mod health;
+pub mod http;
+pub mod operator;
+pub mod secrets;
+pub mod serve;
+pub mod services;
+pub mod state;
+pub mod tls;
