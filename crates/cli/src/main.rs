@@ -8,7 +8,11 @@ use gatehouse_server::config::{ServeArgs, Settings};
 use gatehouse_server::serve;
 
 #[derive(Debug, Parser)]
-#[command(name = "gatehouse", version, about = "Gatehouse: a self-hosted identity platform that speaks Entra ID's protocols.")]
+#[command(
+    name = "gatehouse",
+    version,
+    about = "Gatehouse: a self-hosted identity platform that speaks Entra ID's protocols."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -40,7 +44,10 @@ fn run_server(args: &ServeArgs) -> ExitCode {
         }
     };
     serve::init_logging(&settings);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("gatehouse: cannot start the async runtime: {e}");

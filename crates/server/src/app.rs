@@ -21,7 +21,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(api)
         .layer(CatchPanicLayer::custom(|_| {
-            GraphError::from(gatehouse_domain::Error::internal("a request handler panicked")).into_response()
+            GraphError::from(gatehouse_domain::Error::internal(
+                "a request handler panicked",
+            ))
+            .into_response()
         }))
         .layer(from_fn_with_state(state.clone(), context::middleware))
         .with_state(state)

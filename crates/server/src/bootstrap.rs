@@ -5,8 +5,8 @@
 use gatehouse_domain::audit::Initiator;
 use gatehouse_domain::domain_name::DomainName;
 use gatehouse_domain::tenant::{self, NewTenant};
-use gatehouse_domain::{password, provisioning};
 use gatehouse_domain::{Error, Result};
+use gatehouse_domain::{password, provisioning};
 
 use crate::config::Bootstrap;
 use crate::services::tenants::{self, CreateTenant};
@@ -31,18 +31,37 @@ pub fn request(settings: &Bootstrap, suffix: &DomainName) -> Result<CreateTenant
         Some(d) => d.clone(),
         None => tenant::initial_domain(&tenant::slug(&settings.tenant_name), suffix)?,
     };
-    let new = NewTenant::new(&settings.tenant_name, domain, "US", settings.security_defaults)?;
+    let new = NewTenant::new(
+        &settings.tenant_name,
+        domain,
+        "US",
+        settings.security_defaults,
+    )?;
     provisioning::admin_upn(settings.admin.as_deref(), &new)?;
-    let admin_password = settings.admin_password.as_ref().map(|p| p.expose().to_owned());
+    let admin_password = settings
+        .admin_password
+        .as_ref()
+        .map(|p| p.expose().to_owned());
     if let Some(p) = &admin_password {
         password::check_complexity(p)?;
     }
-    Ok(CreateTenant { tenant: new, admin: settings.admin.clone(), admin_password })
+    Ok(CreateTenant {
+        tenant: new,
+        admin: settings.admin.clone(),
+        admin_password,
+    })
 }
 
 /// Runs the bootstrap if it never ran; `None` when it already had.
 pub async fn run(state: &AppState, request: CreateTenant) -> Result<Option<Bootstrapped>> {
-    if state.store.instance_read().await?.setting(CLAIM).await?.is_some() {
+    if state
+        .store
+        .instance_read()
+        .await?
+        .setting(CLAIM)
+        .await?
+        .is_some()
+    {
         return Ok(None);
     }
     let (plan, generated_password) =
@@ -50,7 +69,9 @@ pub async fn run(state: &AppState, request: CreateTenant) -> Result<Option<Boots
 
     let mut claim = state.store.instance_write().await?;
     let now = state.clock.now();
-    let stamp = now.format(&time::format_description::well_known::Rfc3339).map_err(|e| Error::internal(e.to_string()))?;
+    let stamp = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| Error::internal(e.to_string()))?;
     if !claim.put_setting(CLAIM, &stamp, now, true).await? {
         return Ok(None); // another node got there first
     }

@@ -153,6 +153,7 @@ impl PublicUrl {
 impl FromStr for PublicUrl {
     type Err = InvalidValue;
     fn from_str(raw: &str) -> Result<Self, InvalidValue> {
+        let raw = raw.trim();
         let Some(rest) = strip_prefix_ignore_case(raw, "https://") else {
             return invalid("expected an https:// URL such as https://localhost:8443");
         };

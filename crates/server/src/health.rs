@@ -20,14 +20,23 @@ pub async fn healthz() -> impl IntoResponse {
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let engine = state.store.engine().name();
     let unavailable = |reason: String| {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "database": engine, "reason": reason })))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": engine, "reason": reason })),
+        )
     };
     if !state.readiness.is_prepared() {
-        let reason = state.readiness.last_error().unwrap_or_else(|| "the database is being prepared".to_owned());
+        let reason = state
+            .readiness
+            .last_error()
+            .unwrap_or_else(|| "the database is being prepared".to_owned());
         return unavailable(reason);
     }
     match tokio::time::timeout(Duration::from_secs(3), state.store.check_ready()).await {
-        Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready", "database": engine }))),
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": engine })),
+        ),
         Ok(Err(Error::Unavailable { reason })) => unavailable(reason),
         Ok(Err(e)) => unavailable(e.to_string()),
         Err(_) => unavailable("the database did not answer within 3 seconds".to_owned()),

@@ -43,15 +43,20 @@ async fn authenticate(State(state): State<AppState>, req: Request, next: Next) -
         .map(str::trim);
     let message = match presented {
         None => "Access token is empty.",
-        Some(key) if state.secrets.verify_keyed_hash(key, &state.instance.operator_key_hash) => {
+        Some(key)
+            if state
+                .secrets
+                .verify_keyed_hash(key, &state.instance.operator_key_hash) =>
+        {
             return next.run(req).await;
         }
         Some(_) => "The operator key is not valid.",
     };
     let mut response = GraphError::unauthenticated(message).into_response();
-    response
-        .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"gatehouse-operator\""));
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"gatehouse-operator\""),
+    );
     response
 }
 
@@ -77,11 +82,18 @@ fn tenant_json(s: &TenantSummary) -> Value {
 
 async fn list(State(state): State<AppState>) -> Result<Json<Value>, GraphError> {
     let tenants = service::list(&state).await?;
-    Ok(Json(json!({ "value": tenants.iter().map(tenant_json).collect::<Vec<_>>() })))
+    Ok(Json(
+        json!({ "value": tenants.iter().map(tenant_json).collect::<Vec<_>>() }),
+    ))
 }
 
-async fn read(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, GraphError> {
-    Ok(Json(tenant_json(&service::get(&state, parse_id(&id)?).await?)))
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    Ok(Json(tenant_json(
+        &service::get(&state, parse_id(&id)?).await?,
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,35 +108,56 @@ struct CreateBody {
     admin_password: Option<String>,
 }
 
-async fn create(State(state): State<AppState>, GraphJson(body): GraphJson<CreateBody>) -> Result<Response, GraphError> {
-    let domain = tenant::initial_domain(&body.initial_domain, &state.instance.initial_domain_suffix)?;
+async fn create(
+    State(state): State<AppState>,
+    GraphJson(body): GraphJson<CreateBody>,
+) -> Result<Response, GraphError> {
+    let domain =
+        tenant::initial_domain(&body.initial_domain, &state.instance.initial_domain_suffix)?;
     let new = NewTenant::new(
         &body.display_name,
         domain,
         body.country_letter_code.as_deref().unwrap_or("US"),
         body.security_defaults_enabled.unwrap_or(true),
     )?;
-    let request = CreateTenant { tenant: new, admin: body.admin_user_principal_name, admin_password: body.admin_password };
+    let request = CreateTenant {
+        tenant: new,
+        admin: body.admin_user_principal_name,
+        admin_password: body.admin_password,
+    };
     let created = service::create(&state, request, operator()).await?;
     let mut out = tenant_json(&created.summary);
     out["admin"] = json!({
         "userPrincipalName": created.admin_user_principal_name,
         "password": created.generated_password,
     });
-    let location = format!("{}/_gatehouse/tenants/{}", state.instance.public_url, created.summary.tenant.id);
+    let location = format!(
+        "{}/_gatehouse/tenants/{}",
+        state.instance.public_url, created.summary.tenant.id
+    );
     let mut response = (StatusCode::CREATED, Json(out)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, v);
     }
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }
 
-async fn remove(State(state): State<AppState>, Path(id): Path<String>) -> Result<StatusCode, GraphError> {
+async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, GraphError> {
     service::delete(&state, parse_id(&id)?, operator()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn restore(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, GraphError> {
-    Ok(Json(tenant_json(&service::restore(&state, parse_id(&id)?, operator()).await?)))
+async fn restore(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    Ok(Json(tenant_json(
+        &service::restore(&state, parse_id(&id)?, operator()).await?,
+    )))
 }

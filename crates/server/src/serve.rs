@@ -34,7 +34,10 @@ const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 pub fn init_logging(settings: &Settings) {
     let filter = tracing_subscriber::EnvFilter::new(&settings.log_filter);
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi);
     match settings.log_format {
         LogFormat::Human => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
@@ -53,12 +56,19 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         TlsSource::Development => None,
     };
     let bootstrap = bootstrap::request(&settings.bootstrap, &settings.initial_domain_suffix)
-        .map_err(|e| StartError(format!("invalid bootstrap setting (GATEHOUSE_BOOTSTRAP_*): {e}")))?;
+        .map_err(|e| {
+            StartError(format!(
+                "invalid bootstrap setting (GATEHOUSE_BOOTSTRAP_*): {e}"
+            ))
+        })?;
 
     let _lock = prepare_data_dir(&settings.data_dir)?;
-    let (secrets, key_source) =
-        Secrets::load_or_create(settings.master_key.as_ref().map(|k| k.expose()), &settings.data_dir, random.as_ref())
-            .map_err(StartError)?;
+    let (secrets, key_source) = Secrets::load_or_create(
+        settings.master_key.as_ref().map(|k| k.expose()),
+        &settings.data_dir,
+        random.as_ref(),
+    )
+    .map_err(StartError)?;
     let tls = match configured_tls {
         Some(t) => t,
         None => tls_setup(&settings, clock.now())?,
@@ -81,7 +91,13 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         readiness: Arc::new(Readiness::default()),
     };
 
-    announce(&settings, &listeners, tls.ca_pem.as_deref(), &key_source, &operator_key);
+    announce(
+        &settings,
+        &listeners,
+        tls.ca_pem.as_deref(),
+        &key_source,
+        &operator_key,
+    );
     tracing::info!(database = %settings.database_url.redacted(), "starting");
 
     let handle = Handle::new();
@@ -90,7 +106,13 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
     let mut servers = JoinSet::new();
     for (listener, _) in listeners {
         let server = axum_server::from_tcp_rustls(listener, rustls.clone()).handle(handle.clone());
-        servers.spawn(server.serve(router.clone().into_make_service_with_connect_info::<SocketAddr>()));
+        servers.spawn(
+            server.serve(
+                router
+                    .clone()
+                    .into_make_service_with_connect_info::<SocketAddr>(),
+            ),
+        );
     }
     let background = tokio::spawn(run_background(state, bootstrap));
     tokio::spawn(shutdown_on_signal(handle));
@@ -112,21 +134,30 @@ fn bind(addresses: &[SocketAddr]) -> Result<Vec<(TcpListener, SocketAddr)>, Star
         .map(|addr| {
             let listener = TcpListener::bind(addr).map_err(|e| {
                 let hint = match e.kind() {
-                    std::io::ErrorKind::AddrInUse => "another process uses it; stop it or choose another address",
-                    std::io::ErrorKind::PermissionDenied => "ports below 1024 need root or CAP_NET_BIND_SERVICE",
+                    std::io::ErrorKind::AddrInUse => {
+                        "another process uses it; stop it or choose another address"
+                    }
+                    std::io::ErrorKind::PermissionDenied => {
+                        "ports below 1024 need root or CAP_NET_BIND_SERVICE"
+                    }
                     _ => "choose another address",
                 };
                 StartError(format!("cannot listen on {addr} (--listen): {e}; {hint}"))
             })?;
-            listener.set_nonblocking(true).map_err(|e| StartError(format!("cannot listen on {addr}: {e}")))?;
-            let local = listener.local_addr().map_err(|e| StartError(format!("cannot listen on {addr}: {e}")))?;
+            listener
+                .set_nonblocking(true)
+                .map_err(|e| StartError(format!("cannot listen on {addr}: {e}")))?;
+            let local = listener
+                .local_addr()
+                .map_err(|e| StartError(format!("cannot listen on {addr}: {e}")))?;
             Ok((listener, local))
         })
         .collect()
 }
 
 fn tls_setup(settings: &Settings, now: time::OffsetDateTime) -> Result<tls::TlsSetup, StartError> {
-    tls::server_config(&settings.tls, &settings.data_dir, now).map_err(|e| StartError(e.to_string()))
+    tls::server_config(&settings.tls, &settings.data_dir, now)
+        .map_err(|e| StartError(e.to_string()))
 }
 
 /// Creates the data directory if needed (mode 0700) and takes its lock, so that two servers never
@@ -134,7 +165,10 @@ fn tls_setup(settings: &Settings, now: time::OffsetDateTime) -> Result<tls::TlsS
 fn prepare_data_dir(dir: &Path) -> Result<std::fs::File, StartError> {
     use std::os::unix::fs::DirBuilderExt as _;
     let fail = |what: &str, e: std::io::Error| {
-        StartError(format!("data directory {} (--data-dir): {what}: {e}; choose a writable directory", dir.display()))
+        StartError(format!(
+            "data directory {} (--data-dir): {what}: {e}; choose a writable directory",
+            dir.display()
+        ))
     };
     match std::fs::metadata(dir) {
         Ok(m) if !m.is_dir() => {
@@ -145,7 +179,11 @@ fn prepare_data_dir(dir: &Path) -> Result<std::fs::File, StartError> {
         }
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(|e| fail("cannot create it", e))?;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| fail("cannot create it", e))?;
         }
         Err(e) => return Err(fail("cannot read it", e)),
     }
@@ -184,24 +222,31 @@ fn operator_key(settings: &Settings, random: &dyn Random) -> Result<OperatorKey,
     use base64::Engine as _;
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    if let Some(key) = std::env::var("GATEHOUSE_OPERATOR_KEY").ok().filter(|k| !k.is_empty()) {
-        return Ok(OperatorKey::Environment(key));
+    if let Some(key) = &settings.operator_key {
+        return Ok(OperatorKey::Environment(key.expose().to_owned()));
     }
     let path = settings.data_dir.join("operator.key");
     match std::fs::read_to_string(&path) {
         Ok(k) if !k.trim().is_empty() => Ok(OperatorKey::File(path, k.trim().to_owned())),
-        Ok(_) => Err(StartError(format!("{} is empty; delete it to have a new key made", path.display()))),
+        Ok(_) => Err(StartError(format!(
+            "{} is empty; delete it to have a new key made",
+            path.display()
+        ))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut raw = [0u8; 32];
             random.fill(&mut raw);
-            let key = format!("gho_{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw));
+            let key = format!(
+                "gho_{}",
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+            );
             let mut file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .mode(0o600)
                 .open(&path)
                 .and_then(|mut f| writeln!(f, "{key}").and_then(|()| f.sync_all()).map(|()| f));
-            file.as_mut().map_err(|e| StartError(format!("cannot write {}: {e}", path.display())))?;
+            file.as_mut()
+                .map_err(|e| StartError(format!("cannot write {}: {e}", path.display())))?;
             Ok(OperatorKey::File(path, key))
         }
         Err(e) => Err(StartError(format!("cannot read {}: {e}", path.display()))),
@@ -223,21 +268,34 @@ fn announce(
         println!("  Listening on:    https://{addr}");
     }
     match ca {
-        Some(ca) => println!("  Development CA:  {} (trust it, e.g. curl --cacert {})", ca.display(), ca.display()),
+        Some(ca) => println!(
+            "  Development CA:  {} (trust it, e.g. curl --cacert {})",
+            ca.display(),
+            ca.display()
+        ),
         None => println!("  Certificate:     as configured (--tls-cert)"),
     }
     println!("  Database:        {}", settings.database_url.redacted());
     if let MasterKeySource::File(path) = key_source {
-        println!("  Master key:      {} (back it up; it encrypts secrets at rest)", path.display());
+        println!(
+            "  Master key:      {} (back it up; it encrypts secrets at rest)",
+            path.display()
+        );
     }
     if let OperatorKey::File(path, _) = operator_key {
-        println!("  Operator key:    {} (for /_gatehouse and `gatehouse tenant`)", path.display());
+        println!(
+            "  Operator key:    {} (for /_gatehouse and `gatehouse tenant`)",
+            path.display()
+        );
     }
 }
 
 #[allow(clippy::print_stdout)]
 fn announce_bootstrap(b: &Bootstrapped) {
-    println!("Created tenant \"{}\" ({}), domain {}.", b.tenant_name, b.tenant_id, b.domain);
+    println!(
+        "Created tenant \"{}\" ({}), domain {}.",
+        b.tenant_name, b.tenant_id, b.domain
+    );
     println!("  First Global Administrator: {}", b.admin);
     match &b.generated_password {
         Some(p) => println!("  Password (shown once, not stored): {p}"),
@@ -276,7 +334,10 @@ async fn run_background(state: AppState, bootstrap: CreateTenant) {
     }
 }
 
-async fn prepare(state: &AppState, bootstrap: CreateTenant) -> gatehouse_domain::Result<Option<Bootstrapped>> {
+async fn prepare(
+    state: &AppState,
+    bootstrap: CreateTenant,
+) -> gatehouse_domain::Result<Option<Bootstrapped>> {
     state.store.migrate().await?;
     let report = bootstrap::run(state, bootstrap).await?;
     tenants::reconcile_all(state).await?;
@@ -296,6 +357,9 @@ async fn shutdown_on_signal(handle: Handle) {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
-    tracing::info!(grace_s = SHUTDOWN_GRACE.as_secs(), "shutting down; finishing in-flight requests");
+    tracing::info!(
+        grace_s = SHUTDOWN_GRACE.as_secs(),
+        "shutting down; finishing in-flight requests"
+    );
     handle.graceful_shutdown(Some(SHUTDOWN_GRACE));
 }

@@ -53,6 +53,9 @@ impl Readiness {
         *self.last_error.lock().unwrap_or_else(|e| e.into_inner()) = Some(reason);
     }
     pub fn last_error(&self) -> Option<String> {
-        self.last_error.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.last_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }

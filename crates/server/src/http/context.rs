@@ -29,7 +29,11 @@ impl RequestContext {
     pub fn current() -> Self {
         CURRENT.try_with(Clone::clone).unwrap_or_else(|_| {
             let id = uuid::Uuid::new_v4().to_string();
-            Self { request_id: id.clone(), client_request_id: id, received: OffsetDateTime::now_utc() }
+            Self {
+                request_id: id.clone(),
+                client_request_id: id,
+                received: OffsetDateTime::now_utc(),
+            }
         })
     }
 }
@@ -40,7 +44,8 @@ const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id
 /// A client-supplied id is echoed when it is a sane token; otherwise the request id stands in.
 fn client_request_id(req: &Request) -> Option<String> {
     let v = req.headers().get(&CLIENT_REQUEST_ID)?.to_str().ok()?;
-    (!v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())).then(|| v.to_owned())
+    (!v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| v.to_owned())
 }
 
 pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -58,8 +63,14 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         method = %req.method(),
         path = %req.uri().path(),
     );
-    let ids = (context.request_id.clone(), context.client_request_id.clone());
-    let mut response = CURRENT.scope(context, next.run(req)).instrument(span.clone()).await;
+    let ids = (
+        context.request_id.clone(),
+        context.client_request_id.clone(),
+    );
+    let mut response = CURRENT
+        .scope(context, next.run(req))
+        .instrument(span.clone())
+        .await;
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),
@@ -73,12 +84,21 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             headers.insert(name, v);
         }
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers
         .entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    );
     response
 }

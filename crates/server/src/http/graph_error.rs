@@ -21,15 +21,28 @@ pub struct GraphError {
 
 impl GraphError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), details: Vec::new() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     pub fn not_found_route() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", "The requested resource does not exist.")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            "The requested resource does not exist.",
+        )
     }
 
     pub fn unauthenticated(message: &str) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        )
     }
 
     pub fn body(&self, context: &RequestContext) -> Value {
@@ -57,17 +70,29 @@ impl GraphError {
 impl From<Error> for GraphError {
     fn from(e: Error) -> Self {
         match e {
-            Error::NotFound { .. } => Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", e.to_string()),
+            Error::NotFound { .. } => Self::new(
+                StatusCode::NOT_FOUND,
+                "Request_ResourceNotFound",
+                e.to_string(),
+            ),
             Error::Conflict { message } => Self {
                 details: vec![("ObjectConflict", message.clone(), String::new())],
                 ..Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message)
             },
             Error::Invalid { message, target } => Self {
-                details: target.map(|t| vec![("InvalidValue", message.clone(), t)]).unwrap_or_default(),
+                details: target
+                    .map(|t| vec![("InvalidValue", message.clone(), t)])
+                    .unwrap_or_default(),
                 ..Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message)
             },
-            Error::Forbidden => Self::new(StatusCode::FORBIDDEN, "Authorization_RequestDenied", e.to_string()),
-            Error::PreconditionFailed { message } => Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message),
+            Error::Forbidden => Self::new(
+                StatusCode::FORBIDDEN,
+                "Authorization_RequestDenied",
+                e.to_string(),
+            ),
+            Error::PreconditionFailed { message } => {
+                Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message)
+            }
             Error::Unavailable { reason } => {
                 tracing::warn!(%reason, "dependency unavailable");
                 Self::new(
@@ -90,9 +115,12 @@ impl From<Error> for GraphError {
 
 impl IntoResponse for GraphError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(self.body(&RequestContext::current()))).into_response();
+        let mut response =
+            (self.status, Json(self.body(&RequestContext::current()))).into_response();
         if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response
     }
@@ -115,11 +143,19 @@ mod tests {
         let cases = [
             (Error::not_found("x"), 404, "Request_ResourceNotFound"),
             (Error::conflict("dup"), 400, "Request_BadRequest"),
-            (Error::invalid_property("displayName", "bad"), 400, "Request_BadRequest"),
+            (
+                Error::invalid_property("displayName", "bad"),
+                400,
+                "Request_BadRequest",
+            ),
             (Error::Forbidden, 403, "Authorization_RequestDenied"),
             (Error::precondition("blocked"), 400, "Request_BadRequest"),
             (Error::unavailable("db down"), 503, "serviceNotAvailable"),
-            (Error::internal("secret detail"), 500, "Service_InternalServerError"),
+            (
+                Error::internal("secret detail"),
+                500,
+                "Service_InternalServerError",
+            ),
         ];
         for (error, status, code) in cases {
             let g = GraphError::from(error);
@@ -136,8 +172,14 @@ mod tests {
                 "innerError": {"date": "2026-11-23T12:00:01Z", "request-id": "r-1", "client-request-id": "c-1"}}})
         );
         let body = GraphError::from(Error::invalid_property("displayName", "bad")).body(&context());
-        assert_eq!(body["error"]["details"], json!([{"code": "InvalidValue", "message": "bad", "target": "displayName"}]));
+        assert_eq!(
+            body["error"]["details"],
+            json!([{"code": "InvalidValue", "message": "bad", "target": "displayName"}])
+        );
         let body = GraphError::from(Error::Forbidden).body(&context());
-        assert_eq!(body["error"]["message"], "Insufficient privileges to complete the operation.");
+        assert_eq!(
+            body["error"]["message"],
+            "Insufficient privileges to complete the operation."
+        );
     }
 }

@@ -17,7 +17,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for GraphJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(GraphError::new(StatusCode::BAD_REQUEST, "Request_BadRequest", rejection.body_text())),
+            Err(rejection) => Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "Request_BadRequest",
+                rejection.body_text(),
+            )),
         }
     }
 }

@@ -22,8 +22,18 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    pub fn new(status: StatusCode, error: &'static str, aadsts: u32, description: impl Into<String>) -> Self {
-        Self { status, error, aadsts, description: description.into() }
+    pub fn new(
+        status: StatusCode,
+        error: &'static str,
+        aadsts: u32,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            error,
+            aadsts,
+            description: description.into(),
+        }
     }
 
     /// AADSTS90002: the `{tenant}` in the path names no tenant.
@@ -41,7 +51,9 @@ impl OAuthError {
     pub fn body(&self, context: &RequestContext) -> Value {
         let timestamp = context
             .received
-            .format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z"))
+            .format(format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second]Z"
+            ))
             .unwrap_or_default();
         json!({
             "error": self.error,
@@ -64,20 +76,36 @@ impl From<Error> for OAuthError {
         match e {
             Error::Unavailable { reason } => {
                 tracing::warn!(%reason, "dependency unavailable");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", 90033, "A transient error has occurred. Please try again.")
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "temporarily_unavailable",
+                    90033,
+                    "A transient error has occurred. Please try again.",
+                )
             }
             Error::Internal { detail } => {
                 tracing::error!(%detail, "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", 90100, "An internal error occurred.")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    90100,
+                    "An internal error occurred.",
+                )
             }
-            other => Self::new(StatusCode::BAD_REQUEST, "invalid_request", 900144, other.to_string()),
+            other => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                900144,
+                other.to_string(),
+            ),
         }
     }
 }
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(self.body(&RequestContext::current()))).into_response();
+        let mut response =
+            (self.status, Json(self.body(&RequestContext::current()))).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
@@ -103,7 +131,10 @@ mod tests {
         assert_eq!(body["trace_id"], "0b6a7c7e-1f2d-4a8e-9b3c-5d6e7f8a9b0c");
         assert_eq!(body["correlation_id"], "corr-1");
         let description = body["error_description"].as_str().unwrap();
-        assert!(description.starts_with("AADSTS90002: Tenant 'nope.example' not found."), "{description}");
+        assert!(
+            description.starts_with("AADSTS90002: Tenant 'nope.example' not found."),
+            "{description}"
+        );
         assert!(description.ends_with("\r\nTrace ID: 0b6a7c7e-1f2d-4a8e-9b3c-5d6e7f8a9b0c\r\nCorrelation ID: corr-1\r\nTimestamp: 2026-11-23 12:00:01Z"));
     }
 }

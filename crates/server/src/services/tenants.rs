@@ -4,7 +4,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::application::ServicePrincipal;
-use gatehouse_domain::audit::{AuditCategory, AuditRecord, Initiator, OperationType, TargetResource};
+use gatehouse_domain::audit::{
+    AuditCategory, AuditRecord, Initiator, OperationType, TargetResource,
+};
 use gatehouse_domain::catalog::first_party::{FIRST_PARTY_APPS, FirstPartyKind, MICROSOFT_GRAPH};
 use gatehouse_domain::catalog::roles::GLOBAL_ADMINISTRATOR;
 use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
@@ -36,7 +38,11 @@ pub struct CreatedTenant {
 
 /// Prepares a tenant: validates the request and hashes the password (slow, so outside any
 /// transaction).
-pub async fn prepare(state: &AppState, request: CreateTenant, initiated_by: Initiator) -> Result<(TenantPlan, Option<String>)> {
+pub async fn prepare(
+    state: &AppState,
+    request: CreateTenant,
+    initiated_by: Initiator,
+) -> Result<(TenantPlan, Option<String>)> {
     let upn = admin_upn(request.admin.as_deref(), &request.tenant)?;
     let (clear, generated) = match request.admin_password {
         Some(p) => {
@@ -46,7 +52,14 @@ pub async fn prepare(state: &AppState, request: CreateTenant, initiated_by: Init
         None => (password::generate(state.random.as_ref()), true),
     };
     let hash = hash_password(state, clear.clone()).await?;
-    let plan = plan_tenant(request.tenant, upn, hash, initiated_by, state.clock.now(), state.random.as_ref());
+    let plan = plan_tenant(
+        request.tenant,
+        upn,
+        hash,
+        initiated_by,
+        state.clock.now(),
+        state.random.as_ref(),
+    );
     Ok((plan, generated.then_some(clear)))
 }
 
@@ -58,9 +71,14 @@ async fn hash_password(state: &AppState, clear: String) -> Result<PasswordHash> 
 }
 
 /// Writes a prepared tenant inside an instance transaction the caller commits.
-pub async fn write(state: &AppState, tx: InstanceTx<Write>, plan: &TenantPlan) -> Result<TenantTx<Write>> {
+pub async fn write(
+    state: &AppState,
+    tx: InstanceTx<Write>,
+    plan: &TenantPlan,
+) -> Result<TenantTx<Write>> {
     let mut tx = tx.create_tenant(&plan.tenant).await?;
-    tx.insert_domain(&plan.initial_domain, plan.tenant.created).await?;
+    tx.insert_domain(&plan.initial_domain, plan.tenant.created)
+        .await?;
     tx.insert_user(&plan.admin).await?;
     tx.insert_role_assignment(&plan.admin_role).await?;
     ensure_first_party(state, &mut tx).await?;
@@ -69,12 +87,19 @@ pub async fn write(state: &AppState, tx: InstanceTx<Write>, plan: &TenantPlan) -
 }
 
 /// Creates a tenant, audited as DirectoryManagement / "Create Company".
-pub async fn create(state: &AppState, request: CreateTenant, initiated_by: Initiator) -> Result<CreatedTenant> {
+pub async fn create(
+    state: &AppState,
+    request: CreateTenant,
+    initiated_by: Initiator,
+) -> Result<CreatedTenant> {
     let (plan, generated_password) = prepare(state, request, initiated_by).await?;
     let tx = write(state, state.store.instance_write().await?, &plan).await?;
     tx.commit().await?;
     Ok(CreatedTenant {
-        summary: TenantSummary { tenant: plan.tenant, default_domain: plan.initial_domain.name.to_string() },
+        summary: TenantSummary {
+            tenant: plan.tenant,
+            default_domain: plan.initial_domain.name.to_string(),
+        },
         admin_user_principal_name: plan.admin.user_principal_name.to_string(),
         generated_password,
     })
@@ -112,7 +137,8 @@ pub async fn ensure_first_party(state: &AppState, tx: &mut TenantTx<Write>) -> R
     let graph = graph.ok_or_else(|| Error::internal("the catalogue lacks Microsoft Graph"))?;
     for client in clients {
         let existing = tx.grants_of_client(client).await?.into_iter().find(|g| {
-            g.resource_id == graph && g.consent_type == gatehouse_domain::application::ConsentType::AllPrincipals
+            g.resource_id == graph
+                && g.consent_type == gatehouse_domain::application::ConsentType::AllPrincipals
         });
         let id = match existing {
             Some(g) => g.id,
@@ -131,7 +157,10 @@ pub async fn ensure_first_party(state: &AppState, tx: &mut TenantTx<Write>) -> R
 pub async fn reconcile_all(state: &AppState) -> Result<usize> {
     let tenants = state.store.instance_read().await?.list_tenants().await?;
     let mut n = 0;
-    for t in tenants.iter().filter(|t| t.tenant.state == TenantState::Active) {
+    for t in tenants
+        .iter()
+        .filter(|t| t.tenant.state == TenantState::Active)
+    {
         let mut tx = state.store.write(t.tenant.id).await?;
         ensure_first_party(state, &mut tx).await?;
         tx.commit().await?;
@@ -148,7 +177,13 @@ pub async fn get(state: &AppState, id: TenantId) -> Result<TenantSummary> {
     state.store.instance_read().await?.tenant(id).await
 }
 
-fn company_audit(state: &AppState, activity: &str, op: OperationType, summary: &TenantSummary, by: Initiator) -> AuditRecord {
+fn company_audit(
+    state: &AppState,
+    activity: &str,
+    op: OperationType,
+    summary: &TenantSummary,
+    by: Initiator,
+) -> AuditRecord {
     AuditRecord::success(
         ObjectId::generate(state.random.as_ref()),
         state.clock.now(),
@@ -180,26 +215,49 @@ pub async fn delete(state: &AppState, id: TenantId, initiated_by: Initiator) -> 
             "The tenant still has {blocking} user(s) who are not Global Administrators. Delete them before deleting the tenant."
         )));
     }
-    tx.set_state(TenantState::Deleted, Some(state.clock.now())).await?;
-    tx.audit(&company_audit(state, "Delete Company", OperationType::Delete, &summary, initiated_by)).await?;
+    tx.set_state(TenantState::Deleted, Some(state.clock.now()))
+        .await?;
+    tx.audit(&company_audit(
+        state,
+        "Delete Company",
+        OperationType::Delete,
+        &summary,
+        initiated_by,
+    ))
+    .await?;
     tx.commit().await
 }
 
 /// Restores a deleted tenant within its retention period.
-pub async fn restore(state: &AppState, id: TenantId, initiated_by: Initiator) -> Result<TenantSummary> {
+pub async fn restore(
+    state: &AppState,
+    id: TenantId,
+    initiated_by: Initiator,
+) -> Result<TenantSummary> {
     let mut summary = get(state, id).await?;
     if summary.tenant.state != TenantState::Deleted {
-        return Err(Error::precondition("Only a deleted tenant can be restored."));
+        return Err(Error::precondition(
+            "Only a deleted tenant can be restored.",
+        ));
     }
     let expired = summary.tenant.deleted.is_some_and(|at| {
         at + time::Duration::days(DELETED_TENANT_RETENTION_DAYS) <= state.clock.now()
     });
     if expired {
-        return Err(Error::precondition("The retention period has ended; the tenant can no longer be restored."));
+        return Err(Error::precondition(
+            "The retention period has ended; the tenant can no longer be restored.",
+        ));
     }
     let mut tx = state.store.write(id).await?;
     tx.set_state(TenantState::Active, None).await?;
-    tx.audit(&company_audit(state, "Restore Company", OperationType::Restore, &summary, initiated_by)).await?;
+    tx.audit(&company_audit(
+        state,
+        "Restore Company",
+        OperationType::Restore,
+        &summary,
+        initiated_by,
+    ))
+    .await?;
     tx.commit().await?;
     summary.tenant.state = TenantState::Active;
     summary.tenant.deleted = None;

@@ -1,0 +1,155 @@
+//! In-process test harness: the real router on a fresh database, with a manual clock, seeded
+//! randomness and a cheap password hash.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use gatehouse_domain::clock::ManualClock;
+use gatehouse_domain::domain_name::DomainName;
+use gatehouse_domain::password::PasswordHasher;
+use gatehouse_domain::random::SeededRandom;
+use gatehouse_server::config::Bootstrap;
+use gatehouse_server::secrets::Secrets;
+use gatehouse_server::state::{AppState, Instance, Readiness};
+use gatehouse_server::{app, bootstrap};
+use gatehouse_store::testing::TestDatabase;
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+pub const OPERATOR_KEY: &str = "gho_test-operator-key";
+pub const START: time::OffsetDateTime = time::macros::datetime!(2026-11-23 12:00 UTC);
+
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub db: TestDatabase,
+}
+
+pub fn bootstrap_settings() -> Bootstrap {
+    Bootstrap {
+        tenant_name: "Default Directory".into(),
+        domain: None,
+        admin: None,
+        admin_password: None,
+        security_defaults: true,
+    }
+}
+
+impl TestApp {
+    /// An app on `db` whose database is migrated but not bootstrapped, and not yet marked prepared.
+    pub async fn unprepared(db: TestDatabase) -> Self {
+        let store = db.store().await;
+        let clock = Arc::new(ManualClock::new(START));
+        let secrets = Secrets::from_key([42u8; 32]);
+        let state = AppState {
+            store,
+            clock: clock.clone(),
+            random: Arc::new(SeededRandom::new(rand_seed())),
+            instance: Arc::new(Instance {
+                public_url: "https://localhost:8443".into(),
+                initial_domain_suffix: DomainName::parse("gatehouse.test").unwrap(),
+                operator_key_hash: secrets.keyed_hash(OPERATOR_KEY),
+            }),
+            secrets: Arc::new(secrets),
+            passwords: Arc::new(PasswordHasher::new(1024, 1, 1).unwrap()),
+            readiness: Arc::new(Readiness::default()),
+        };
+        Self { state, clock, db }
+    }
+
+    /// A prepared app with the bootstrap tenant.
+    pub async fn new(db: TestDatabase) -> Self {
+        let app = Self::unprepared(db).await;
+        let request = bootstrap::request(
+            &bootstrap_settings(),
+            &app.state.instance.initial_domain_suffix,
+        )
+        .unwrap();
+        bootstrap::run(&app.state, request)
+            .await
+            .unwrap()
+            .expect("bootstrapped");
+        app.state.readiness.set_prepared();
+        app
+    }
+
+    pub fn router(&self) -> Router {
+        app::router(self.state.clone())
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(key) = key {
+            req = req.header("authorization", format!("Bearer {key}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header("content-type", "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        Response::from(self.router().oneshot(req).await.unwrap()).await
+    }
+
+    pub async fn operator(&self, method: Method, path: &str, body: Option<Value>) -> Response {
+        self.call(method, path, Some(OPERATOR_KEY), body).await
+    }
+}
+
+fn rand_seed() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static SEED: AtomicU64 = AtomicU64::new(1);
+    SEED.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A response with its body read.
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+}
+
+impl Response {
+    async fn from(r: axum::response::Response) -> Self {
+        let (parts, body) = r.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
+        Self {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Runs `test` once per engine (SQLite, and PostgreSQL when available).
+pub async fn each_engine<F, Fut>(test: F)
+where
+    F: Fn(TestDatabase) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for db in TestDatabase::all().await {
+        test(db).await;
+    }
+}
