@@ -7,6 +7,8 @@ use clap::{Parser, Subcommand};
 use gatehouse_server::config::{ServeArgs, Settings};
 use gatehouse_server::serve;
 
+mod tenant;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "gatehouse",
@@ -22,6 +24,8 @@ struct Cli {
 enum Command {
     /// Run the server.
     Serve(ServeArgs),
+    /// Manage the instance's tenants (instance operator; needs the operator key).
+    Tenant(tenant::TenantArgs),
 }
 
 /// Exit code for a configuration or start-up problem.
@@ -30,6 +34,25 @@ const BAD_SETUP: u8 = 2;
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Serve(args) => run_server(&args),
+        Command::Tenant(args) => run_client(tenant::run(args)),
+    }
+}
+
+/// Runs an admin command; failures print one line and exit 1.
+#[allow(clippy::print_stderr)]
+fn run_client(command: impl Future<Output = anyhow::Result<()>>) -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    match runtime
+        .map_err(anyhow::Error::from)
+        .and_then(|rt| rt.block_on(command))
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gatehouse: {e:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
