@@ -42,7 +42,10 @@ impl Store {
     pub fn open(url: &str, options: &StoreOptions) -> Result<Self> {
         let engine = Engine::from_url(url)?;
         let pool = engine.pool(url, options.max_connections, options.acquire_timeout)?;
-        let write_gate = engine.single_writer().then(|| Arc::new(Mutex::new(())));
+        let write_gate = engine
+            .adapter()
+            .single_writer()
+            .then(|| Arc::new(Mutex::new(())));
         Ok(Self {
             pool,
             engine,
@@ -62,6 +65,7 @@ impl Store {
             None => None,
         };
         self.engine
+            .adapter()
             .migrator()
             .run(&self.pool)
             .await
@@ -83,6 +87,7 @@ impl Store {
                 })?;
         let pending = self
             .engine
+            .adapter()
             .migrator()
             .iter()
             .filter(|m| !applied.contains(&m.version))
@@ -113,7 +118,7 @@ impl Store {
         let gate = self.gate().await;
         let tx = self
             .pool
-            .begin_with(self.engine.begin_write())
+            .begin_with(self.engine.adapter().begin_write())
             .await
             .map_err(db)?;
         Ok(TenantTx::new(tx, tenant, gate))
@@ -130,7 +135,7 @@ impl Store {
         let gate = self.gate().await;
         let tx = self
             .pool
-            .begin_with(self.engine.begin_write())
+            .begin_with(self.engine.adapter().begin_write())
             .await
             .map_err(db)?;
         Ok(InstanceTx::new(tx, gate))
