@@ -29,27 +29,35 @@ pub struct Bootstrapped {
 pub fn request(settings: &Bootstrap, suffix: &DomainName) -> Result<CreateTenant> {
     let domain = match &settings.domain {
         Some(d) => d.clone(),
-        None => tenant::initial_domain(&tenant::slug(&settings.tenant_name), suffix)?,
+        None => tenant::initial_domain(&tenant::slug(&settings.tenant_name), suffix)
+            .map_err(setting("GATEHOUSE_BOOTSTRAP_DOMAIN"))?,
     };
     let new = NewTenant::new(
         &settings.tenant_name,
         domain,
         "US",
         settings.security_defaults,
-    )?;
-    provisioning::admin_upn(settings.admin.as_deref(), &new)?;
+    )
+    .map_err(setting("GATEHOUSE_BOOTSTRAP_TENANT_NAME"))?;
+    provisioning::admin_upn(settings.admin.as_deref(), &new)
+        .map_err(setting("GATEHOUSE_BOOTSTRAP_ADMIN"))?;
     let admin_password = settings
         .admin_password
         .as_ref()
         .map(|p| p.expose().to_owned());
     if let Some(p) = &admin_password {
-        password::check_complexity(p)?;
+        password::check_complexity(p).map_err(setting("GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD"))?;
     }
     Ok(CreateTenant {
         tenant: new,
         admin: settings.admin.clone(),
         admin_password,
     })
+}
+
+/// Names the environment variable a validation error came from.
+fn setting(name: &'static str) -> impl Fn(Error) -> Error {
+    move |e| Error::invalid_property(name, e.to_string())
 }
 
 /// Runs the bootstrap if it never ran; `None` when it already had.

@@ -56,10 +56,12 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         TlsSource::Development => None,
     };
     let bootstrap = bootstrap::request(&settings.bootstrap, &settings.initial_domain_suffix)
-        .map_err(|e| {
-            StartError(format!(
-                "invalid bootstrap setting (GATEHOUSE_BOOTSTRAP_*): {e}"
-            ))
+        .map_err(|e| match e {
+            gatehouse_domain::Error::Invalid {
+                message,
+                target: Some(setting),
+            } => StartError(format!("invalid {setting}: {message}")),
+            other => StartError(format!("invalid bootstrap setting: {other}")),
         })?;
 
     let _lock = prepare_data_dir(&settings.data_dir)?;
