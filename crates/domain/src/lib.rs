@@ -12,6 +12,7 @@ pub mod password;
 pub mod provisioning;
 pub mod random;
 pub mod role;
+pub mod scope;
 pub mod tenant;
 pub mod user;
 

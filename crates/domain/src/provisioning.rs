@@ -77,6 +77,7 @@ pub fn plan_tenant(
         password: Some(admin_password),
         created: now,
         last_password_change: Some(now),
+        sign_in_sessions_valid_from: None,
     };
     let admin_role = RoleAssignment {
         id: ObjectId::generate(random),

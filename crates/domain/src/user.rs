@@ -101,6 +101,17 @@ pub struct User {
     pub password: Option<PasswordHash>,
     pub created: OffsetDateTime,
     pub last_password_change: Option<OffsetDateTime>,
+    /// Graph `signInSessionsValidFromDateTime`: sessions and refresh tokens from before it are invalid.
+    pub sign_in_sessions_valid_from: Option<OffsetDateTime>,
+}
+
+impl User {
+    /// The instant before which a sign-in of this user no longer counts: the later of a session
+    /// revocation and the last password change.
+    pub fn tokens_valid_from(&self) -> Option<OffsetDateTime> {
+        self.sign_in_sessions_valid_from
+            .max(self.last_password_change)
+    }
 }
 
 #[cfg(test)]

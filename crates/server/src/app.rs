@@ -9,11 +9,13 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::http::context;
 use crate::http::graph_error::GraphError;
 use crate::state::AppState;
-use crate::{health, operator};
+use crate::{graph, health, identity, operator};
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .nest("/_gatehouse", operator::routes(state.clone()))
+        .merge(graph::routes(state.clone()))
+        .merge(identity::routes())
         .fallback(|| async { GraphError::not_found_route() })
         .layer(from_fn_with_state(state.clone(), health::require_prepared));
     Router::new()

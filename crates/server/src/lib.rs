@@ -4,8 +4,10 @@
 pub mod app;
 pub mod bootstrap;
 pub mod config;
+pub mod graph;
 pub mod health;
 pub mod http;
+pub mod identity;
 pub mod operator;
 pub mod secrets;
 pub mod serve;

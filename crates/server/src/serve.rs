@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::bootstrap::{self, Bootstrapped};
 use crate::config::{LogFormat, Settings, TlsSource};
+use crate::identity::keys::SigningKeys;
 use crate::secrets::{MasterKeySource, Secrets};
 use crate::services::{CreateTenant, tenants};
 use crate::state::{AppState, Instance, Readiness};
@@ -91,6 +92,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         secrets: Arc::new(secrets),
         passwords: Arc::new(PasswordHasher::default()),
         readiness: Arc::new(Readiness::default()),
+        keys: Arc::new(SigningKeys::new()),
     };
 
     announce(

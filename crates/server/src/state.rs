@@ -9,6 +9,7 @@ use gatehouse_domain::password::PasswordHasher;
 use gatehouse_domain::random::Random;
 use gatehouse_store::Store;
 
+use crate::identity::keys::SigningKeys;
 use crate::secrets::Secrets;
 
 /// The application's shared state. Cheap to clone.
@@ -21,6 +22,8 @@ pub struct AppState {
     pub passwords: Arc<PasswordHasher>,
     pub readiness: Arc<Readiness>,
     pub instance: Arc<Instance>,
+    /// Every tenant's token signing keys, cached on this node.
+    pub keys: Arc<SigningKeys>,
 }
 
 /// Instance-level settings the handlers need.

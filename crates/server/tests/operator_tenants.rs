@@ -229,6 +229,7 @@ async fn delete_restore_and_purge_follow_the_retention_rules() {
             password: None,
             created: support::START,
             last_password_change: None,
+            sign_in_sessions_valid_from: None,
         };
         tx.insert_user(&member).await.unwrap();
         tx.commit().await.unwrap();

@@ -19,7 +19,7 @@ use crate::rows::{get, get_flag, get_opt_ts, get_ts, parse, ts};
 use crate::tx::{TenantTx, Write};
 
 const USER_COLUMNS: &str = "id, user_principal_name, display_name, mail_nickname, account_enabled, user_type, \
-     password_hash, created_at, last_password_change_at";
+     password_hash, created_at, last_password_change_at, sign_in_sessions_valid_from_at";
 
 fn user_from_row(row: &AnyRow) -> Result<User> {
     Ok(User {
@@ -32,6 +32,7 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
         password: get::<Option<String>>(row, "password_hash")?.map(PasswordHash::from_phc),
         created: get_ts(row, "created_at")?,
         last_password_change: get_opt_ts(row, "last_password_change_at")?,
+        sign_in_sessions_valid_from: get_opt_ts(row, "sign_in_sessions_valid_from_at")?,
     })
 }
 
@@ -261,8 +262,8 @@ impl TenantTx<Write> {
         let upn = user.user_principal_name.to_string();
         sqlx::query(
             "INSERT INTO users (tenant_id, id, user_principal_name, upn_key, display_name, mail_nickname, \
-             account_enabled, user_type, password_hash, created_at, last_password_change_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             account_enabled, user_type, password_hash, created_at, last_password_change_at, \
+             sign_in_sessions_valid_from_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&self.tenant)
         .bind(user.id.to_string())
@@ -275,6 +276,7 @@ impl TenantTx<Write> {
         .bind(user.password.as_ref().map(|p| p.as_phc().to_owned()))
         .bind(ts(user.created))
         .bind(user.last_password_change.map(ts))
+        .bind(user.sign_in_sessions_valid_from.map(ts))
         .execute(&mut *self.tx)
         .await
         .map_err(|e| match db(e) {

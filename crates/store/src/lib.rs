@@ -10,7 +10,9 @@ mod directory;
 mod engine;
 mod error;
 mod instance;
+mod refresh_tokens;
 mod rows;
+mod signing_keys;
 mod store;
 mod tx;
 
@@ -19,5 +21,7 @@ pub mod testing;
 
 pub use engine::Engine;
 pub use instance::TenantSummary;
+pub use refresh_tokens::StoredRefreshToken;
+pub use signing_keys::StoredSigningKey;
 pub use store::{Store, StoreOptions};
 pub use tx::{InstanceTx, Read, TenantTx, Write};

@@ -18,6 +18,8 @@ pub struct RequestContext {
     pub request_id: String,
     pub client_request_id: String,
     pub received: OffsetDateTime,
+    /// The instance's public URL (error links point at it).
+    pub public_url: String,
 }
 
 tokio::task_local! {
@@ -33,6 +35,7 @@ impl RequestContext {
                 request_id: id.clone(),
                 client_request_id: id,
                 received: OffsetDateTime::now_utc(),
+                public_url: String::new(),
             }
         })
     }
@@ -55,6 +58,7 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
         client_request_id: client_request_id(&req).unwrap_or_else(|| request_id.clone()),
         request_id,
         received: state.clock.now(),
+        public_url: state.instance.public_url.clone(),
     };
     let span = tracing::info_span!(
         "request",

@@ -135,6 +135,7 @@ mod tests {
             request_id: "r-1".into(),
             client_request_id: "c-1".into(),
             received: time::macros::datetime!(2026-11-23 12:00:01.5 UTC),
+            public_url: String::new(),
         }
     }
 

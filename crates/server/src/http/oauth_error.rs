@@ -65,7 +65,7 @@ impl OAuthError {
             "timestamp": timestamp,
             "trace_id": context.request_id,
             "correlation_id": context.client_request_id,
-            "error_uri": format!("https://login.microsoftonline.com/error?code={}", self.aadsts),
+            "error_uri": format!("{}/error?code={}", context.public_url, self.aadsts),
         })
     }
 }
@@ -123,6 +123,7 @@ mod tests {
             request_id: "0b6a7c7e-1f2d-4a8e-9b3c-5d6e7f8a9b0c".into(),
             client_request_id: "corr-1".into(),
             received: time::macros::datetime!(2026-11-23 12:00:01.5 UTC),
+            public_url: "https://login.example.com".into(),
         };
         let body = OAuthError::tenant_not_found("nope.example").body(&context);
         assert_eq!(body["error"], "invalid_request");
@@ -130,6 +131,10 @@ mod tests {
         assert_eq!(body["timestamp"], "2026-11-23 12:00:01Z");
         assert_eq!(body["trace_id"], "0b6a7c7e-1f2d-4a8e-9b3c-5d6e7f8a9b0c");
         assert_eq!(body["correlation_id"], "corr-1");
+        assert_eq!(
+            body["error_uri"],
+            "https://login.example.com/error?code=90002"
+        );
         let description = body["error_description"].as_str().unwrap();
         assert!(
             description.starts_with("AADSTS90002: Tenant 'nope.example' not found."),

@@ -13,6 +13,7 @@ use gatehouse_domain::domain_name::DomainName;
 use gatehouse_domain::password::PasswordHasher;
 use gatehouse_domain::random::SeededRandom;
 use gatehouse_server::config::Bootstrap;
+use gatehouse_server::identity::keys::SigningKeys;
 use gatehouse_server::secrets::Secrets;
 use gatehouse_server::state::{AppState, Instance, Readiness};
 use gatehouse_server::{app, bootstrap};
@@ -57,6 +58,7 @@ impl TestApp {
             secrets: Arc::new(secrets),
             passwords: Arc::new(PasswordHasher::new(1024, 1, 1).unwrap()),
             readiness: Arc::new(Readiness::default()),
+            keys: Arc::new(SigningKeys::new()),
         };
         Self { state, clock, db }
     }
@@ -99,7 +101,7 @@ impl TestApp {
             None => req.body(Body::empty()),
         }
         .unwrap();
-        Response::from(self.router().oneshot(req).await.unwrap()).await
+        read(self.router().oneshot(req).await.unwrap()).await
     }
 
     pub async fn operator(&self, method: Method, path: &str, body: Option<Value>) -> Response {
@@ -119,6 +121,11 @@ pub struct Response {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: Value,
+}
+
+/// Reads a response's status, headers and JSON body.
+pub async fn read(r: axum::response::Response) -> Response {
+    Response::from(r).await
 }
 
 impl Response {

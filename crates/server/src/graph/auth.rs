@@ -1,0 +1,186 @@
+//! Bearer-token authentication for the Graph API: one signature verification per request with the
+//! tenant's cached public keys, then the checks Entra makes (issuer, audience, lifetime), and the
+//! caller's current state (a disabled user or revoked sessions end access even with a valid token).
+
+use std::collections::BTreeSet;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
+use gatehouse_domain::ids::TenantId;
+use gatehouse_domain::scope::GRAPH_RESOURCE_URI;
+use gatehouse_domain::tenant::TenantState;
+use gatehouse_domain::user::User;
+
+use crate::http::graph_error::GraphError;
+use crate::identity::discovery::{issuer, key_deps};
+use crate::identity::jwt;
+use crate::state::AppState;
+
+/// Clock skew tolerated on `nbf` and `exp`, as Entra's validators allow.
+const LEEWAY_S: i64 = 300;
+
+/// Who is calling, established from a valid token.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub tenant: TenantId,
+    pub user: User,
+    /// Delegated permissions (`scp`).
+    pub scopes: BTreeSet<String>,
+}
+
+impl Caller {
+    /// Refuses unless the token carries one of `scopes` (the full authorization decision replaces this).
+    pub fn require_any_scope(&self, scopes: &[&str]) -> Result<(), GraphError> {
+        if scopes
+            .iter()
+            .any(|s| self.scopes.iter().any(|c| c.eq_ignore_ascii_case(s)))
+        {
+            Ok(())
+        } else {
+            Err(GraphError::from(gatehouse_domain::Error::Forbidden))
+        }
+    }
+}
+
+fn challenge(state: &AppState, message: &str) -> Response {
+    let mut response = GraphError::unauthenticated(message).into_response();
+    let value = format!(
+        "Bearer realm=\"\", authorization_uri=\"{}/common/oauth2/authorize\", client_id=\"{MICROSOFT_GRAPH}\"",
+        state.instance.public_url
+    );
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    response
+}
+
+pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let Some(token) = token else {
+        return challenge(&state, "Access token is empty.");
+    };
+    match validate(&state, token).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            next.run(req).await
+        }
+        Err(Rejection::Token(message)) => challenge(&state, message),
+        Err(Rejection::Service(e)) => e.into_response(),
+    }
+}
+
+enum Rejection {
+    Token(&'static str),
+    Service(GraphError),
+}
+
+impl From<gatehouse_domain::Error> for Rejection {
+    fn from(e: gatehouse_domain::Error) -> Self {
+        Self::Service(GraphError::from(e))
+    }
+}
+
+async fn validate(state: &AppState, token: &str) -> Result<Caller, Rejection> {
+    let jwt = jwt::parse(token)
+        .map_err(|_| Rejection::Token("CompactToken parsing failed with error code: 80049217"))?;
+    if jwt.header.alg != "RS256" {
+        return Err(Rejection::Token(
+            "Access token validation failure. The token's algorithm is not accepted.",
+        ));
+    }
+    let invalid = || Rejection::Token("Access token validation failure. Invalid signature.");
+    let tenant: TenantId = jwt
+        .claim_str("tid")
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(invalid)?;
+    if jwt.claim_str("iss") != Some(issuer(state, &tenant.to_string()).as_str()) {
+        return Err(Rejection::Token(
+            "Access token validation failure. Invalid issuer.",
+        ));
+    }
+    let kid = jwt.header.kid.as_deref().ok_or_else(invalid)?;
+    let key = state
+        .keys
+        .public_key(&key_deps(state), tenant, kid)
+        .await?
+        .ok_or_else(invalid)?;
+    jwt.verify_signature(&key).map_err(|_| invalid())?;
+    jwt.validate_times(state.clock.now(), LEEWAY_S)
+        .map_err(|_| Rejection::Token("Lifetime validation failed, the token is expired."))?;
+    let aud = jwt.claim_str("aud").unwrap_or_default();
+    if aud != MICROSOFT_GRAPH.to_string() && aud.trim_end_matches('/') != GRAPH_RESOURCE_URI {
+        return Err(Rejection::Token(
+            "Access token validation failure. Invalid audience.",
+        ));
+    }
+
+    let mut tx = state.store.read(tenant).await?;
+    if tx.tenant().await?.state != TenantState::Active {
+        return Err(invalid());
+    }
+    let oid = jwt
+        .claim_str("oid")
+        .and_then(|o| o.parse().ok())
+        .ok_or_else(invalid)?;
+    let user = match tx.user(oid).await {
+        Ok(u) => u,
+        Err(gatehouse_domain::Error::NotFound { .. }) => {
+            return Err(Rejection::Token(
+                "The user or application no longer exists.",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !user.account_enabled {
+        return Err(Rejection::Token("The user account is disabled."));
+    }
+    let issued = jwt
+        .claims
+        .get("auth_time")
+        .or_else(|| jwt.claims.get("iat"))
+        .and_then(serde_json::Value::as_i64)
+        .unwrap_or(0);
+    if user
+        .tokens_valid_from()
+        .is_some_and(|v| v.unix_timestamp() > issued)
+    {
+        return Err(Rejection::Token(
+            "Lifetime validation failed, the token is expired.",
+        ));
+    }
+    let scopes = jwt
+        .claim_str("scp")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    Ok(Caller {
+        tenant,
+        user,
+        scopes,
+    })
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Token(m) => {
+                GraphError::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", m)
+                    .into_response()
+            }
+            Self::Service(e) => e.into_response(),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The Microsoft Graph–compatible API (`/v1.0`, `/beta`): bearer-token authentication and the
+//! resources as they land.
+
+pub mod auth;
+pub mod me;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use axum::routing::get;
+
+use crate::state::AppState;
+
+/// The Graph routes, served under both `/v1.0` and `/beta`.
+pub fn routes(state: AppState) -> Router<AppState> {
+    let api = Router::new()
+        .route("/me", get(me::me))
+        .route_layer(from_fn_with_state(state, auth::authenticate));
+    Router::new().nest("/v1.0", api.clone()).nest("/beta", api)
+}
+
+/// The API version a request addressed (`v1.0` or `beta`), for `@odata.context`.
+pub fn version(uri: &axum::http::Uri) -> &'static str {
+    if uri.path().starts_with("/beta/") {
+        "beta"
+    } else {
+        "v1.0"
+    }
+}

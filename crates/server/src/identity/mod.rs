@@ -1,0 +1,24 @@
+//! The identity endpoints (Entra's OAuth 2.0 / OpenID Connect surface) and the token service.
+
+pub mod authority;
+pub mod discovery;
+pub mod jwt;
+pub mod keys;
+pub mod token;
+pub mod tokens;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route("/common/userrealm/{upn}", get(discovery::user_realm))
+}

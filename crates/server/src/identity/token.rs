@@ -1,0 +1,399 @@
+//! `POST /{tenant}/oauth2/v2.0/token`: the resource owner password grant (MSAL's username/password
+//! flow) and the refresh token grant, for the tenant's public clients.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gatehouse_domain::application::ConsentType;
+use gatehouse_domain::catalog::first_party::{FirstPartyKind, MICROSOFT_GRAPH, first_party_app};
+use gatehouse_domain::catalog::roles;
+use gatehouse_domain::ids::{AppId, TenantId};
+use gatehouse_domain::role::TENANT_SCOPE;
+use gatehouse_domain::scope::{OIDC_SCOPES, ScopeError, ScopeRequest};
+use gatehouse_domain::user::User;
+use gatehouse_store::{TenantTx, Write};
+
+use super::authority::{self, Authority};
+use super::tokens::{self, Grant, REFRESH_INACTIVITY_DAYS, SignIn};
+use crate::http::oauth_error::OAuthError;
+use crate::state::AppState;
+
+type Params = HashMap<String, String>;
+
+fn bad(error: &'static str, code: u32, description: impl Into<String>) -> OAuthError {
+    OAuthError::new(StatusCode::BAD_REQUEST, error, code, description)
+}
+
+fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, OAuthError> {
+    p.get(name)
+        .map(String::as_str)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            bad(
+                "invalid_request",
+                900144,
+                format!("The request body must contain the following parameter: '{name}'."),
+            )
+        })
+}
+
+pub async fn token(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, OAuthError> {
+    let Form(params) = form.map_err(|_| {
+        bad(
+            "invalid_request",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        )
+    })?;
+    let authority = authority::resolve(&state, &tenant).await?;
+    let body = match required(&params, "grant_type")? {
+        "password" => password(&state, authority, &params).await?,
+        "refresh_token" => refresh(&state, authority, &params).await?,
+        other => {
+            return Err(bad(
+                "unsupported_grant_type",
+                70003,
+                format!("The app requested an unsupported grant type '{other}'."),
+            ));
+        }
+    };
+    let mut response = axum::Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+/// The client: a public client application present in the tenant. Secrets are refused, as Entra
+/// refuses them from public clients.
+async fn public_client(
+    tx: &mut TenantTx<Write>,
+    p: &Params,
+    tenant: TenantId,
+) -> Result<AppId, OAuthError> {
+    let client_id = required(p, "client_id")?;
+    let not_found = || {
+        bad(
+            "unauthorized_client",
+            700016,
+            format!(
+                "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            ),
+        )
+    };
+    let app_id: AppId = client_id.parse().map_err(|_| not_found())?;
+    let sp = tx
+        .service_principal_by_app_id(app_id)
+        .await?
+        .filter(|sp| sp.account_enabled)
+        .ok_or_else(not_found)?;
+    if p.contains_key("client_secret") || p.contains_key("client_assertion") {
+        return Err(bad(
+            "invalid_request",
+            700025,
+            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+        ));
+    }
+    let public =
+        first_party_app(app_id.as_uuid()).is_some_and(|a| a.kind == FirstPartyKind::PublicClient);
+    if !public {
+        return Err(bad(
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        ));
+    }
+    let _ = sp;
+    Ok(app_id)
+}
+
+/// Resolves `scope` against the delegated consent the client holds for this user on Graph.
+async fn resolve_grant(
+    tx: &mut TenantTx<Write>,
+    p: &Params,
+    client: AppId,
+    user: &User,
+    fallback_scope: Option<&str>,
+) -> Result<Grant, OAuthError> {
+    let raw = p
+        .get("scope")
+        .map(String::as_str)
+        .or(fallback_scope)
+        .unwrap_or("openid");
+    let request = ScopeRequest::parse(raw).map_err(|e| {
+        let which = match e {
+            ScopeError::Mixed(s) | ScopeError::Malformed(s) => s,
+        };
+        bad("invalid_scope", 70011, format!("The provided value for the input parameter 'scope' is not valid. The scope '{which}' is not valid."))
+    })?;
+    if !request.is_graph() {
+        let resource = request.resource.clone().unwrap_or_default();
+        return Err(bad(
+            "invalid_resource",
+            500011,
+            format!(
+                "The resource principal named {resource} was not found in the tenant named {}.",
+                tx.tenant_id()
+            ),
+        ));
+    }
+    let consented = consented_graph_scopes(tx, client, user).await?;
+    let mut permissions = request.delegated(&consented).map_err(|missing| {
+        bad(
+            "invalid_grant",
+            65001,
+            format!(
+                "The user or administrator has not consented to use the application with ID '{client}' for the permission(s) {}. Send an interactive authorization request for this user and resource.",
+                missing.join(", ")
+            ),
+        )
+    })?;
+    // The OIDC scopes are Graph permissions too; the token lists them once, as requested.
+    permissions.retain(|p| !OIDC_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(p)));
+    Ok(Grant {
+        permissions,
+        openid: request.wants("openid"),
+        profile: request.wants("profile"),
+        email: request.wants("email"),
+        offline_access: request.wants("offline_access"),
+        nonce: None,
+    })
+}
+
+/// The Graph permissions `client` may use for `user`: tenant-wide consent plus the user's own.
+async fn consented_graph_scopes(
+    tx: &mut TenantTx<Write>,
+    client: AppId,
+    user: &User,
+) -> Result<BTreeSet<String>, OAuthError> {
+    let (Some(client_sp), Some(graph)) = (
+        tx.service_principal_by_app_id(client).await?,
+        tx.service_principal_by_app_id(AppId::from_uuid(MICROSOFT_GRAPH))
+            .await?,
+    ) else {
+        return Ok(BTreeSet::new());
+    };
+    let grants = tx.grants_of_client(client_sp.id).await?;
+    Ok(grants
+        .iter()
+        .filter(|g| g.resource_id == graph.id)
+        .filter(|g| match g.consent_type {
+            ConsentType::AllPrincipals => true,
+            ConsentType::Principal(p) => p == user.id,
+        })
+        .flat_map(|g| g.scope.split_whitespace().map(str::to_owned))
+        .collect())
+}
+
+/// Template ids of the user's tenant-wide roles.
+async fn tenant_roles(
+    tx: &mut TenantTx<Write>,
+    user: &User,
+) -> Result<Vec<uuid::Uuid>, OAuthError> {
+    let mut ids: Vec<uuid::Uuid> = tx
+        .role_assignments_of(user.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.directory_scope_id == TENANT_SCOPE)
+        .map(|a| a.role_definition_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+fn disabled() -> OAuthError {
+    bad("invalid_grant", 50057, "The user account is disabled.")
+}
+
+/// The resource owner password credentials grant.
+async fn password(
+    state: &AppState,
+    authority: Authority,
+    p: &Params,
+) -> Result<serde_json::Value, OAuthError> {
+    let username = required(p, "username")?;
+    let password = required(p, "password")?.to_owned();
+    let tenant = match authority {
+        Authority::Tenant(id) => Some(id),
+        Authority::Common | Authority::Organizations => {
+            authority::tenant_of_user(state, username).await?
+        }
+    };
+    let no_such_user = || {
+        bad(
+            "invalid_grant",
+            50034,
+            format!(
+                "The user account {username} does not exist in the directory. To sign into this application, the account must be added to the directory."
+            ),
+        )
+    };
+    let tenant = tenant.ok_or_else(no_such_user)?;
+    let user = state
+        .store
+        .read(tenant)
+        .await?
+        .user_by_upn(username)
+        .await?
+        .ok_or_else(no_such_user)?;
+    let hash = user.password.clone().ok_or_else(|| {
+        bad(
+            "invalid_grant",
+            50126,
+            "Error validating credentials due to invalid username or password.",
+        )
+    })?;
+    let hasher = state.passwords.clone();
+    let ok = tokio::task::spawn_blocking(move || hasher.verify(&password, &hash))
+        .await
+        .map_err(|e| gatehouse_domain::Error::internal(e.to_string()))?;
+    if !ok {
+        return Err(bad(
+            "invalid_grant",
+            50126,
+            "Error validating credentials due to invalid username or password.",
+        ));
+    }
+    if !user.account_enabled {
+        return Err(disabled());
+    }
+
+    let signer = tokens::signer(state, tenant).await?;
+    let mut tx = state.store.write(tenant).await?;
+    let client = public_client(&mut tx, p, tenant).await?;
+    let roles = tenant_roles(&mut tx, &user).await?;
+    let security_defaults = tx.tenant().await?.security_defaults_enabled;
+    if security_defaults
+        && roles
+            .iter()
+            .any(roles::requires_mfa_under_security_defaults)
+    {
+        return Err(bad(
+            "invalid_grant",
+            50076,
+            format!(
+                "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{MICROSOFT_GRAPH}'."
+            ),
+        ));
+    }
+    let grant = resolve_grant(&mut tx, p, client, &user, None).await?;
+    let now = state.clock.now();
+    let sign_in = SignIn {
+        tenant,
+        user,
+        client_app_id: client,
+        amr: vec!["pwd".to_owned()],
+        auth_time: now,
+        role_template_ids: roles,
+        family_id: None,
+    };
+    let issued = tokens::issue(state, &mut tx, &signer, &sign_in, &grant).await?;
+    tx.commit().await?;
+    Ok(issued.to_json(p.get("client_info").is_some_and(|v| v == "1")))
+}
+
+fn expired_grant() -> OAuthError {
+    bad(
+        "invalid_grant",
+        70008,
+        "The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.",
+    )
+}
+
+/// The refresh token grant: rotation, reuse detection, and revocation by password change or
+/// session revocation.
+async fn refresh(
+    state: &AppState,
+    authority: Authority,
+    p: &Params,
+) -> Result<serde_json::Value, OAuthError> {
+    let presented = required(p, "refresh_token")?;
+    let malformed = || {
+        bad(
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        )
+    };
+    let tenant = tokens::refresh_token_tenant(presented).ok_or_else(malformed)?;
+    if matches!(authority, Authority::Tenant(id) if id != tenant) {
+        return Err(expired_grant());
+    }
+    let now = state.clock.now();
+    let hash = state.secrets.keyed_hash(presented);
+    let signer = tokens::signer(state, tenant).await?;
+    let mut tx = state.store.write(tenant).await?;
+    let stored = tx.refresh_token(&hash).await?.ok_or_else(expired_grant)?;
+    let client = public_client(&mut tx, p, tenant).await?;
+    if stored.client_app_id != client {
+        return Err(bad(
+            "invalid_grant",
+            70000,
+            "Provided grant is invalid or malformed.",
+        ));
+    }
+    if stored.revoked_at.is_some() {
+        return Err(expired_grant());
+    }
+    if !tx.consume_refresh_token(&hash, now).await? {
+        // A consumed token came back: someone holds a copy. End the whole family.
+        tx.revoke_refresh_family(&stored.family_id, now).await?;
+        tx.commit().await?;
+        tracing::warn!(tenant_id = %tenant, "refresh token reuse detected; token family revoked");
+        return Err(expired_grant());
+    }
+    if stored.issued_at + time::Duration::days(REFRESH_INACTIVITY_DAYS) <= now {
+        return Err(bad(
+            "invalid_grant",
+            700082,
+            format!(
+                "The refresh token has expired due to inactivity. The token was issued on {} and was inactive for {REFRESH_INACTIVITY_DAYS}.00:00:00.",
+                stored.issued_at
+            ),
+        ));
+    }
+    let user = match tx.user(stored.user_id).await {
+        Ok(u) => u,
+        Err(gatehouse_domain::Error::NotFound { .. }) => return Err(expired_grant()),
+        Err(e) => return Err(e.into()),
+    };
+    if !user.account_enabled {
+        return Err(disabled());
+    }
+    if let Some(valid_from) = user.tokens_valid_from().filter(|v| *v > stored.auth_time) {
+        return Err(bad(
+            "invalid_grant",
+            50173,
+            format!(
+                "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '{}' and the TokensValidFrom date (before which tokens are not valid) for this user is '{valid_from}'.",
+                stored.auth_time
+            ),
+        ));
+    }
+    let roles = tenant_roles(&mut tx, &user).await?;
+    let mut grant = resolve_grant(&mut tx, p, client, &user, Some(&stored.scope)).await?;
+    grant.offline_access = true;
+    let sign_in = SignIn {
+        tenant,
+        user,
+        client_app_id: client,
+        amr: stored.amr.split_whitespace().map(str::to_owned).collect(),
+        auth_time: stored.auth_time,
+        role_template_ids: roles,
+        family_id: Some(stored.family_id),
+    };
+    let issued = tokens::issue(state, &mut tx, &signer, &sign_in, &grant).await?;
+    tx.commit().await?;
+    Ok(issued.to_json(p.get("client_info").is_some_and(|v| v == "1")))
+}

@@ -1,0 +1,277 @@
+//! Minting tokens for a signed-in user: the access token (Entra v2 claims), the ID token, the
+//! refresh token (opaque, stored by keyed hash, rotated on use), and MSAL's `client_info`.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
+use gatehouse_domain::ids::{AppId, TenantId};
+use gatehouse_domain::user::{User, UserType};
+use gatehouse_domain::{Error, Result};
+use gatehouse_store::{StoredRefreshToken, TenantTx, Write};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::discovery::{issuer, key_deps};
+use super::keys::Signer;
+use crate::state::AppState;
+
+/// Entra gives every member this role template id in `wids` (the default "User" role).
+const MEMBER_ROLE_TEMPLATE: Uuid = uuid::uuid!("b79fbf4d-3ef9-4689-8143-76b194e85509");
+/// Refresh tokens expire after 90 days without use.
+pub const REFRESH_INACTIVITY_DAYS: i64 = 90;
+const ID_TOKEN_LIFETIME_S: i64 = 3600;
+
+/// A completed user authentication, as the tokens describe it.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub tenant: TenantId,
+    pub user: User,
+    pub client_app_id: AppId,
+    /// `pwd`, `mfa`, ...
+    pub amr: Vec<String>,
+    pub auth_time: OffsetDateTime,
+    /// Template ids of the user's active tenant-scope directory roles.
+    pub role_template_ids: Vec<Uuid>,
+    /// The family to continue (refresh), or `None` to start one (a new sign-in).
+    pub family_id: Option<String>,
+}
+
+/// What the token endpoint returns.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub scope: String,
+    pub id_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub client_info: String,
+}
+
+impl Issued {
+    pub fn to_json(&self, with_client_info: bool) -> Value {
+        let mut body = json!({
+            "token_type": "Bearer",
+            "scope": self.scope,
+            "expires_in": self.expires_in,
+            "ext_expires_in": self.expires_in,
+            "access_token": self.access_token,
+        });
+        if let Some(t) = &self.refresh_token {
+            body["refresh_token"] = json!(t);
+        }
+        if let Some(t) = &self.id_token {
+            body["id_token"] = json!(t);
+        }
+        if with_client_info {
+            body["client_info"] = json!(self.client_info);
+        }
+        body
+    }
+}
+
+/// The requested grant, resolved: Graph's delegated permissions and the OIDC scopes.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub permissions: Vec<String>,
+    pub openid: bool,
+    pub profile: bool,
+    pub email: bool,
+    pub offline_access: bool,
+    pub nonce: Option<String>,
+}
+
+impl Grant {
+    /// The `scp` claim and the response's `scope`: permissions, then the OIDC scopes, as Entra lists them.
+    fn scope(&self) -> String {
+        let mut s: Vec<&str> = self.permissions.iter().map(String::as_str).collect();
+        for (on, name) in [
+            (self.profile, "profile"),
+            (self.openid, "openid"),
+            (self.email, "email"),
+        ] {
+            if on {
+                s.push(name);
+            }
+        }
+        s.join(" ")
+    }
+}
+
+/// An opaque refresh token that names its tenant (so `/common` can route it) and its hash key.
+pub fn new_refresh_token(state: &AppState, tenant: TenantId) -> String {
+    let mut raw = [0u8; 32];
+    state.random.fill(&mut raw);
+    format!(
+        "1.{}.{}",
+        URL_SAFE_NO_PAD.encode(tenant.as_uuid().as_bytes()),
+        URL_SAFE_NO_PAD.encode(raw)
+    )
+}
+
+/// The tenant a refresh token belongs to, if it is one of ours.
+pub fn refresh_token_tenant(token: &str) -> Option<TenantId> {
+    let mut parts = token.split('.');
+    let (Some("1"), Some(tenant), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let bytes: [u8; 16] = URL_SAFE_NO_PAD.decode(tenant).ok()?.try_into().ok()?;
+    Some(TenantId::from_uuid(Uuid::from_bytes(bytes)))
+}
+
+/// Entra's pairwise subject: stable per user and application, unlinkable across applications.
+fn pairwise_sub(state: &AppState, tenant: TenantId, user: &User, app: AppId) -> String {
+    state
+        .secrets
+        .keyed_hash(&format!("sub/{tenant}/{}/{app}", user.id))
+}
+
+fn unique_token_id(state: &AppState) -> String {
+    let mut raw = [0u8; 16];
+    state.random.fill(&mut raw);
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// The tenant's signer. Fetch it before opening the transaction that issues tokens: creating a
+/// tenant's first key needs a write transaction of its own.
+pub async fn signer(state: &AppState, tenant: TenantId) -> Result<Arc<Signer>> {
+    state.keys.signer(&key_deps(state), tenant).await
+}
+
+/// Mints the tokens of a sign-in; the refresh token (when `offline_access` was asked for) is
+/// written through `tx`, which the caller commits.
+pub async fn issue(
+    state: &AppState,
+    tx: &mut TenantTx<Write>,
+    signer: &Signer,
+    sign_in: &SignIn,
+    grant: &Grant,
+) -> Result<Issued> {
+    let now = state.clock.now();
+    let tid = sign_in.tenant.to_string();
+    let iss = issuer(state, &tid);
+    let user = &sign_in.user;
+    let lifetime = 3600 + i64::from(state.random.below(1800));
+    let iat = now.unix_timestamp();
+    let mut wids: Vec<String> = sign_in
+        .role_template_ids
+        .iter()
+        .map(Uuid::to_string)
+        .collect();
+    if user.user_type == UserType::Member {
+        wids.push(MEMBER_ROLE_TEMPLATE.to_string());
+    }
+    let scope = grant.scope();
+    let access = json!({
+        "aud": MICROSOFT_GRAPH.to_string(),
+        "iss": iss,
+        "iat": iat,
+        "nbf": iat,
+        "exp": iat + lifetime,
+        "amr": sign_in.amr,
+        "auth_time": sign_in.auth_time.unix_timestamp(),
+        "azp": sign_in.client_app_id.to_string(),
+        "azpacr": "0",
+        "idtyp": "user",
+        "name": user.display_name,
+        "oid": user.id.to_string(),
+        "preferred_username": user.user_principal_name.to_string(),
+        "scp": scope,
+        "sub": pairwise_sub(state, sign_in.tenant, user, AppId::from_uuid(MICROSOFT_GRAPH)),
+        "tid": tid,
+        "upn": user.user_principal_name.to_string(),
+        "uti": unique_token_id(state),
+        "ver": "2.0",
+        "wids": wids,
+    });
+    let access_token = signer.sign(&access);
+
+    let id_token = grant.openid.then(|| {
+        let mut claims = json!({
+            "aud": sign_in.client_app_id.to_string(),
+            "iss": issuer(state, &tid),
+            "iat": iat,
+            "nbf": iat,
+            "exp": iat + ID_TOKEN_LIFETIME_S,
+            "oid": user.id.to_string(),
+            "sub": pairwise_sub(state, sign_in.tenant, user, sign_in.client_app_id),
+            "tid": tid,
+            "uti": unique_token_id(state),
+            "ver": "2.0",
+        });
+        if grant.profile {
+            claims["name"] = json!(user.display_name);
+            claims["preferred_username"] = json!(user.user_principal_name.to_string());
+        }
+        if let Some(nonce) = &grant.nonce {
+            claims["nonce"] = json!(nonce);
+        }
+        signer.sign(&claims)
+    });
+
+    let refresh_token = if grant.offline_access {
+        let token = new_refresh_token(state, sign_in.tenant);
+        let family_id = match &sign_in.family_id {
+            Some(f) => f.clone(),
+            None => unique_token_id(state),
+        };
+        tx.insert_refresh_token(&StoredRefreshToken {
+            token_hash: state.secrets.keyed_hash(&token),
+            family_id,
+            user_id: user.id,
+            client_app_id: sign_in.client_app_id,
+            scope: grant.scope(),
+            amr: sign_in.amr.join(" "),
+            auth_time: sign_in.auth_time,
+            issued_at: now,
+            consumed_at: None,
+            revoked_at: None,
+        })
+        .await?;
+        Some(token)
+    } else {
+        None
+    };
+
+    let client_info = URL_SAFE_NO_PAD.encode(
+        serde_json::to_vec(&json!({ "uid": user.id.to_string(), "utid": tid }))
+            .map_err(|e| Error::internal(e.to_string()))?,
+    );
+    Ok(Issued {
+        access_token,
+        expires_in: lifetime,
+        scope,
+        id_token,
+        refresh_token,
+        client_info,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_tokens_name_their_tenant() {
+        let t = TenantId::from_uuid(Uuid::from_u128(0x1234));
+        let token = format!(
+            "1.{}.{}",
+            URL_SAFE_NO_PAD.encode(t.as_uuid().as_bytes()),
+            "abc"
+        );
+        assert_eq!(refresh_token_tenant(&token), Some(t));
+        for bad in [
+            "",
+            "1.abc",
+            "2.AAAAAAAAAAAAAAAAAAAAAA.x",
+            "1.AAAA.x",
+            "1.AAAAAAAAAAAAAAAAAAAAAA.x.y",
+        ] {
+            assert_eq!(refresh_token_tenant(bad), None, "{bad}");
+        }
+    }
+}
