@@ -294,6 +294,19 @@ async fn the_password_grant_issues_entra_shaped_tokens_that_graph_accepts() {
             "https://localhost:8443/v1.0/$metadata#users/$entity"
         );
 
+        // The userinfo endpoint answers with the ID token's (pairwise) subject.
+        let req = Request::get("/oidc/userinfo")
+            .header(
+                "authorization",
+                format!("Bearer {}", r.body["access_token"].as_str().unwrap()),
+            )
+            .body(Body::empty())
+            .unwrap();
+        let info = support::read(f.app.router().oneshot(req).await.unwrap()).await;
+        assert_eq!(info.status, StatusCode::OK, "{}", info.body);
+        assert_eq!(info.body["sub"], id["sub"]);
+        assert_eq!(info.body["name"], "Ann Member");
+
         // `/common` finds the tenant from the sign-in name; `.default` means everything consented.
         let common = password_grant(
             &f.app,

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
-use gatehouse_domain::ids::TenantId;
+use gatehouse_domain::ids::{AppId, TenantId};
 use gatehouse_domain::scope::GRAPH_RESOURCE_URI;
 use gatehouse_domain::tenant::TenantState;
 use gatehouse_domain::user::User;
@@ -29,6 +29,8 @@ pub struct Caller {
     pub user: User,
     /// Delegated permissions (`scp`).
     pub scopes: BTreeSet<String>,
+    /// The application the token was issued to (`azp`).
+    pub client_app_id: Option<AppId>,
 }
 
 impl Caller {
@@ -166,10 +168,12 @@ async fn validate(state: &AppState, token: &str) -> Result<Caller, Rejection> {
         .split_whitespace()
         .map(str::to_owned)
         .collect();
+    let client_app_id = jwt.claim_str("azp").and_then(|a| a.parse().ok());
     Ok(Caller {
         tenant,
         user,
         scopes,
+        client_app_id,
     })
 }
 

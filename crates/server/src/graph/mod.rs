@@ -8,14 +8,25 @@ use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 
+use crate::identity::userinfo;
 use crate::state::AppState;
 
-/// The Graph routes, served under both `/v1.0` and `/beta`.
+/// The Graph routes, served under both `/v1.0` and `/beta`, and the OIDC userinfo endpoint, which
+/// takes the same Graph access tokens.
 pub fn routes(state: AppState) -> Router<AppState> {
     let api = Router::new()
         .route("/me", get(me::me))
+        .route_layer(from_fn_with_state(state.clone(), auth::authenticate));
+    let userinfo = Router::new()
+        .route(
+            "/oidc/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
         .route_layer(from_fn_with_state(state, auth::authenticate));
-    Router::new().nest("/v1.0", api.clone()).nest("/beta", api)
+    Router::new()
+        .nest("/v1.0", api.clone())
+        .nest("/beta", api)
+        .merge(userinfo)
 }
 
 /// The API version a request addressed (`v1.0` or `beta`), for `@odata.context`.

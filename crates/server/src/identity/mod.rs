@@ -6,6 +6,7 @@ pub mod jwt;
 pub mod keys;
 pub mod token;
 pub mod tokens;
+pub mod userinfo;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -124,7 +124,7 @@ pub fn refresh_token_tenant(token: &str) -> Option<TenantId> {
 }
 
 /// Entra's pairwise subject: stable per user and application, unlinkable across applications.
-fn pairwise_sub(state: &AppState, tenant: TenantId, user: &User, app: AppId) -> String {
+pub fn pairwise_sub(state: &AppState, tenant: TenantId, user: &User, app: AppId) -> String {
     state
         .secrets
         .keyed_hash(&format!("sub/{tenant}/{}/{app}", user.id))
