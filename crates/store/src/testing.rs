@@ -7,7 +7,15 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use gatehouse_domain::Result;
+use gatehouse_domain::audit::Initiator;
+use gatehouse_domain::domain_name::DomainName;
+use gatehouse_domain::password::PasswordHash;
+use gatehouse_domain::provisioning::{TenantPlan, admin_upn, plan_tenant};
+use gatehouse_domain::random::OsRandom;
+use gatehouse_domain::tenant::NewTenant;
 use sqlx::{Connection, Executor, PgConnection};
+use time::OffsetDateTime;
 
 use crate::{Engine, Store, StoreOptions};
 
@@ -125,4 +133,40 @@ impl Drop for TestDatabase {
             .join();
         }
     }
+}
+
+/// The plan of a test tenant named `name` with the initial domain `domain`, created at `now`.
+pub fn tenant_plan(name: &str, domain: &str, now: OffsetDateTime) -> TenantPlan {
+    let new = NewTenant::new(
+        name,
+        DomainName::parse(domain).expect("test domain"),
+        "US",
+        true,
+    )
+    .expect("test tenant");
+    let upn = admin_upn(None, &new).expect("test admin");
+    plan_tenant(
+        new,
+        upn,
+        PasswordHash::from_phc("$argon2id$test".into()),
+        Initiator::instance("test"),
+        now,
+        &OsRandom,
+    )
+}
+
+/// Writes a plan's tenant, initial domain, administrator, role assignment and audit record in one
+/// transaction.
+pub async fn create_tenant(store: &Store, plan: &TenantPlan) -> Result<()> {
+    let now = plan.tenant.created;
+    let mut tx = store
+        .instance_write()
+        .await?
+        .create_tenant(&plan.tenant)
+        .await?;
+    tx.insert_domain(&plan.initial_domain, now).await?;
+    tx.insert_user(&plan.admin).await?;
+    tx.insert_role_assignment(&plan.admin_role).await?;
+    tx.audit(&plan.audit).await?;
+    tx.commit().await
 }

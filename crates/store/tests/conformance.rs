@@ -3,14 +3,12 @@
 
 use gatehouse_domain::Error;
 use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant, ServicePrincipal};
-use gatehouse_domain::audit::Initiator;
-use gatehouse_domain::domain_name::{Domain, DomainName};
+use gatehouse_domain::domain_name::Domain;
 use gatehouse_domain::ids::{AppId, ObjectId};
-use gatehouse_domain::password::PasswordHash;
-use gatehouse_domain::provisioning::{TenantPlan, admin_upn, plan_tenant};
+use gatehouse_domain::provisioning::TenantPlan;
 use gatehouse_domain::random::{OsRandom, Random};
-use gatehouse_domain::tenant::{NewTenant, TenantState};
-use gatehouse_store::testing::TestDatabase;
+use gatehouse_domain::tenant::TenantState;
+use gatehouse_store::testing::{self, TestDatabase};
 use gatehouse_store::{Engine, Store, StoreOptions};
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -18,29 +16,11 @@ use time::macros::datetime;
 const NOW: OffsetDateTime = datetime!(2026-11-23 12:00:00.123456 UTC);
 
 fn plan(name: &str, domain: &str) -> TenantPlan {
-    let new = NewTenant::new(name, DomainName::parse(domain).unwrap(), "US", true).unwrap();
-    let upn = admin_upn(None, &new).unwrap();
-    plan_tenant(
-        new,
-        upn,
-        PasswordHash::from_phc("$argon2id$test".into()),
-        Initiator::instance("test"),
-        NOW,
-        &OsRandom,
-    )
+    testing::tenant_plan(name, domain, NOW)
 }
 
 async fn create(store: &Store, plan: &TenantPlan) -> Result<(), Error> {
-    let mut tx = store
-        .instance_write()
-        .await?
-        .create_tenant(&plan.tenant)
-        .await?;
-    tx.insert_domain(&plan.initial_domain, NOW).await?;
-    tx.insert_user(&plan.admin).await?;
-    tx.insert_role_assignment(&plan.admin_role).await?;
-    tx.audit(&plan.audit).await?;
-    tx.commit().await
+    testing::create_tenant(store, plan).await
 }
 
 #[tokio::test]

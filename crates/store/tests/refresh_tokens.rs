@@ -1,14 +1,10 @@
 //! Refresh-token storage on both engines: single use, family revocation, tenant isolation.
 
 use gatehouse_domain::Error;
-use gatehouse_domain::audit::Initiator;
-use gatehouse_domain::domain_name::DomainName;
 use gatehouse_domain::ids::{AppId, ObjectId};
-use gatehouse_domain::password::PasswordHash;
-use gatehouse_domain::provisioning::{TenantPlan, admin_upn, plan_tenant};
+use gatehouse_domain::provisioning::TenantPlan;
 use gatehouse_domain::random::{OsRandom, Random};
-use gatehouse_domain::tenant::NewTenant;
-use gatehouse_store::testing::TestDatabase;
+use gatehouse_store::testing::{self, TestDatabase};
 use gatehouse_store::{Store, StoredRefreshToken};
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -16,32 +12,8 @@ use time::macros::datetime;
 const NOW: OffsetDateTime = datetime!(2026-11-23 12:00 UTC);
 
 async fn tenant(store: &Store, label: &str) -> TenantPlan {
-    let new = NewTenant::new(
-        label,
-        DomainName::parse(&format!("{label}.gatehouse.test")).unwrap(),
-        "US",
-        true,
-    )
-    .unwrap();
-    let upn = admin_upn(None, &new).unwrap();
-    let plan = plan_tenant(
-        new,
-        upn,
-        PasswordHash::from_phc("x".into()),
-        Initiator::instance("test"),
-        NOW,
-        &OsRandom,
-    );
-    let mut tx = store
-        .instance_write()
-        .await
-        .unwrap()
-        .create_tenant(&plan.tenant)
-        .await
-        .unwrap();
-    tx.insert_domain(&plan.initial_domain, NOW).await.unwrap();
-    tx.insert_user(&plan.admin).await.unwrap();
-    tx.commit().await.unwrap();
+    let plan = testing::tenant_plan(label, &format!("{label}.gatehouse.test"), NOW);
+    testing::create_tenant(store, &plan).await.unwrap();
     plan
 }
 

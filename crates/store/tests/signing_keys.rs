@@ -2,14 +2,8 @@
 //! available), each on a fresh database.
 
 use gatehouse_domain::Error;
-use gatehouse_domain::audit::Initiator;
-use gatehouse_domain::domain_name::DomainName;
 use gatehouse_domain::ids::TenantId;
-use gatehouse_domain::password::PasswordHash;
-use gatehouse_domain::provisioning::{admin_upn, plan_tenant};
-use gatehouse_domain::random::OsRandom;
-use gatehouse_domain::tenant::NewTenant;
-use gatehouse_store::testing::TestDatabase;
+use gatehouse_store::testing::{self, TestDatabase};
 use gatehouse_store::{Store, StoredSigningKey};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -17,25 +11,8 @@ use time::{Duration, OffsetDateTime};
 const NOW: OffsetDateTime = datetime!(2026-11-23 12:00:00.123456 UTC);
 
 async fn tenant(store: &Store, name: &str, domain: &str) -> TenantId {
-    let new = NewTenant::new(name, DomainName::parse(domain).unwrap(), "US", true).unwrap();
-    let upn = admin_upn(None, &new).unwrap();
-    let plan = plan_tenant(
-        new,
-        upn,
-        PasswordHash::from_phc("$argon2id$test".into()),
-        Initiator::instance("test"),
-        NOW,
-        &OsRandom,
-    );
-    let mut tx = store
-        .instance_write()
-        .await
-        .unwrap()
-        .create_tenant(&plan.tenant)
-        .await
-        .unwrap();
-    tx.insert_domain(&plan.initial_domain, NOW).await.unwrap();
-    tx.commit().await.unwrap();
+    let plan = testing::tenant_plan(name, domain, NOW);
+    testing::create_tenant(store, &plan).await.unwrap();
     plan.tenant.id
 }
 
