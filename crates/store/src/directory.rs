@@ -363,4 +363,45 @@ impl TenantTx<Write> {
             .map_err(db)?;
         Ok(())
     }
+
+    pub async fn set_account_enabled(&mut self, user: ObjectId, enabled: bool) -> Result<()> {
+        self.update_user(
+            user,
+            "UPDATE users SET account_enabled = $3 WHERE tenant_id = $1 AND id = $2",
+            enabled,
+        )
+        .await
+    }
+
+    /// Sets the instant before which the user's sessions and refresh tokens are invalid.
+    pub async fn set_sign_in_sessions_valid_from(
+        &mut self,
+        user: ObjectId,
+        at: OffsetDateTime,
+    ) -> Result<()> {
+        self.update_user(
+            user,
+            "UPDATE users SET sign_in_sessions_valid_from_at = $3 WHERE tenant_id = $1 AND id = $2",
+            ts(at),
+        )
+        .await
+    }
+
+    /// Runs a one-column user update (`$1` tenant, `$2` user, `$3` value); NotFound when no such user.
+    async fn update_user<T>(&mut self, user: ObjectId, sql: &'static str, value: T) -> Result<()>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
+    {
+        let done = sqlx::query(sql)
+            .bind(&self.tenant)
+            .bind(user.to_string())
+            .bind(value)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        if done.rows_affected() == 0 {
+            return Err(Error::not_found(user.to_string()));
+        }
+        Ok(())
+    }
 }

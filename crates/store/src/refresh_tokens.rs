@@ -2,7 +2,7 @@
 //! of a consumed token revokes every token descended from the same sign-in.
 
 use gatehouse_domain::ids::{AppId, ObjectId};
-use gatehouse_domain::{Error, Result};
+use gatehouse_domain::Result;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
@@ -118,41 +118,5 @@ impl TenantTx<Write> {
         .await
         .map_err(db)?;
         Ok(done.rows_affected())
-    }
-
-    pub async fn set_account_enabled(&mut self, user: ObjectId, enabled: bool) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE users SET account_enabled = $3 WHERE tenant_id = $1 AND id = $2")
-                .bind(&self.tenant)
-                .bind(user.to_string())
-                .bind(enabled)
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(user.to_string()));
-        }
-        Ok(())
-    }
-
-    /// Sets the instant before which the user's sessions and refresh tokens are invalid.
-    pub async fn set_sign_in_sessions_valid_from(
-        &mut self,
-        user: ObjectId,
-        at: OffsetDateTime,
-    ) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE users SET sign_in_sessions_valid_from_at = $3 WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(&self.tenant)
-        .bind(user.to_string())
-        .bind(ts(at))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(user.to_string()));
-        }
-        Ok(())
     }
 }
