@@ -6,6 +6,7 @@
 //! The engines differ only in [`Engine`]: connection setup, migrations, locking and SQL types.
 
 mod audit;
+mod authorization;
 mod directory;
 mod engine;
 mod error;
@@ -19,6 +20,7 @@ mod tx;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use authorization::{StoredAuthorizationCode, StoredSignInSession};
 pub use engine::Engine;
 pub use instance::TenantSummary;
 pub use refresh_tokens::StoredRefreshToken;

@@ -1,8 +1,8 @@
 //! Refresh tokens: stored by keyed hash, rotated on every use, grouped in families so that the reuse
 //! of a consumed token revokes every token descended from the same sign-in.
 
-use gatehouse_domain::ids::{AppId, ObjectId};
 use gatehouse_domain::Result;
+use gatehouse_domain::ids::{AppId, ObjectId};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 

@@ -1,9 +1,13 @@
 //! The identity endpoints (Entra's OAuth 2.0 / OpenID Connect surface) and the token service.
 
 pub mod authority;
+pub mod authorize;
+pub mod code_grant;
 pub mod discovery;
+pub mod grants;
 pub mod jwt;
 pub mod keys;
+pub mod pages;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;
@@ -21,5 +25,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route("/{tenant}/oauth2/v2.0/authorize", get(authorize::authorize))
+        .route("/{tenant}/login", post(authorize::login))
+        .route("/{tenant}/kmsi", post(authorize::stay_signed_in))
         .route("/common/userrealm/{upn}", get(discovery::user_realm))
 }

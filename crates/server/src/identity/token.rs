@@ -1,33 +1,29 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: the resource owner password grant (MSAL's username/password
 //! flow) and the refresh token grant, for the tenant's public clients.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use gatehouse_domain::application::ConsentType;
-use gatehouse_domain::catalog::first_party::{FirstPartyKind, MICROSOFT_GRAPH, first_party_app};
-use gatehouse_domain::catalog::roles;
+use gatehouse_domain::catalog::first_party::{FirstPartyKind, first_party_app};
 use gatehouse_domain::ids::{AppId, TenantId};
-use gatehouse_domain::role::TENANT_SCOPE;
-use gatehouse_domain::scope::{OIDC_SCOPES, ScopeError, ScopeRequest};
-use gatehouse_domain::user::User;
 use gatehouse_store::{TenantTx, Write};
 
 use super::authority::{self, Authority};
-use super::tokens::{self, Grant, REFRESH_INACTIVITY_DAYS, SignIn};
+use super::grants;
+use super::tokens::{self, REFRESH_INACTIVITY_DAYS, SignIn};
 use crate::http::oauth_error::OAuthError;
 use crate::state::AppState;
 
-type Params = HashMap<String, String>;
+pub(crate) type Params = HashMap<String, String>;
 
-fn bad(error: &'static str, code: u32, description: impl Into<String>) -> OAuthError {
+pub(crate) fn bad(error: &'static str, code: u32, description: impl Into<String>) -> OAuthError {
     OAuthError::new(StatusCode::BAD_REQUEST, error, code, description)
 }
 
-fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, OAuthError> {
+pub(crate) fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, OAuthError> {
     p.get(name)
         .map(String::as_str)
         .filter(|v| !v.is_empty())
@@ -56,6 +52,7 @@ pub async fn token(
     let body = match required(&params, "grant_type")? {
         "password" => password(&state, authority, &params).await?,
         "refresh_token" => refresh(&state, authority, &params).await?,
+        "authorization_code" => super::code_grant::redeem(&state, authority, &params).await?,
         other => {
             return Err(bad(
                 "unsupported_grant_type",
@@ -76,7 +73,7 @@ pub async fn token(
 
 /// The client: a public client application present in the tenant. Secrets are refused, as Entra
 /// refuses them from public clients.
-async fn public_client(
+pub(crate) async fn public_client(
     tx: &mut TenantTx<Write>,
     p: &Params,
     tenant: TenantId,
@@ -117,102 +114,15 @@ async fn public_client(
     Ok(app_id)
 }
 
-/// Resolves `scope` against the delegated consent the client holds for this user on Graph.
-async fn resolve_grant(
-    tx: &mut TenantTx<Write>,
-    p: &Params,
-    client: AppId,
-    user: &User,
-    fallback_scope: Option<&str>,
-) -> Result<Grant, OAuthError> {
-    let raw = p
-        .get("scope")
+/// The `scope` parameter, or what the grant falls back to, or `openid`.
+fn requested_scope<'a>(p: &'a Params, fallback: Option<&'a str>) -> &'a str {
+    p.get("scope")
         .map(String::as_str)
-        .or(fallback_scope)
-        .unwrap_or("openid");
-    let request = ScopeRequest::parse(raw).map_err(|e| {
-        let which = match e {
-            ScopeError::Mixed(s) | ScopeError::Malformed(s) => s,
-        };
-        bad("invalid_scope", 70011, format!("The provided value for the input parameter 'scope' is not valid. The scope '{which}' is not valid."))
-    })?;
-    if !request.is_graph() {
-        let resource = request.resource.clone().unwrap_or_default();
-        return Err(bad(
-            "invalid_resource",
-            500011,
-            format!(
-                "The resource principal named {resource} was not found in the tenant named {}.",
-                tx.tenant_id()
-            ),
-        ));
-    }
-    let consented = consented_graph_scopes(tx, client, user).await?;
-    let mut permissions = request.delegated(&consented).map_err(|missing| {
-        bad(
-            "invalid_grant",
-            65001,
-            format!(
-                "The user or administrator has not consented to use the application with ID '{client}' for the permission(s) {}. Send an interactive authorization request for this user and resource.",
-                missing.join(", ")
-            ),
-        )
-    })?;
-    // The OIDC scopes are Graph permissions too; the token lists them once, as requested.
-    permissions.retain(|p| !OIDC_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(p)));
-    Ok(Grant {
-        permissions,
-        openid: request.wants("openid"),
-        profile: request.wants("profile"),
-        email: request.wants("email"),
-        offline_access: request.wants("offline_access"),
-        nonce: None,
-    })
+        .or(fallback)
+        .unwrap_or("openid")
 }
 
-/// The Graph permissions `client` may use for `user`: tenant-wide consent plus the user's own.
-async fn consented_graph_scopes(
-    tx: &mut TenantTx<Write>,
-    client: AppId,
-    user: &User,
-) -> Result<BTreeSet<String>, OAuthError> {
-    let (Some(client_sp), Some(graph)) = (
-        tx.service_principal_by_app_id(client).await?,
-        tx.service_principal_by_app_id(AppId::from_uuid(MICROSOFT_GRAPH))
-            .await?,
-    ) else {
-        return Ok(BTreeSet::new());
-    };
-    let grants = tx.grants_of_client(client_sp.id).await?;
-    Ok(grants
-        .iter()
-        .filter(|g| g.resource_id == graph.id)
-        .filter(|g| match g.consent_type {
-            ConsentType::AllPrincipals => true,
-            ConsentType::Principal(p) => p == user.id,
-        })
-        .flat_map(|g| g.scope.split_whitespace().map(str::to_owned))
-        .collect())
-}
-
-/// Template ids of the user's tenant-wide roles.
-async fn tenant_roles(
-    tx: &mut TenantTx<Write>,
-    user: &User,
-) -> Result<Vec<uuid::Uuid>, OAuthError> {
-    let mut ids: Vec<uuid::Uuid> = tx
-        .role_assignments_of(user.id)
-        .await?
-        .into_iter()
-        .filter(|a| a.directory_scope_id == TENANT_SCOPE)
-        .map(|a| a.role_definition_id)
-        .collect();
-    ids.sort();
-    ids.dedup();
-    Ok(ids)
-}
-
-fn disabled() -> OAuthError {
+pub(crate) fn disabled() -> OAuthError {
     bad("invalid_grant", 50057, "The user account is disabled.")
 }
 
@@ -272,22 +182,9 @@ async fn password(
     let signer = tokens::signer(state, tenant).await?;
     let mut tx = state.store.write(tenant).await?;
     let client = public_client(&mut tx, p, tenant).await?;
-    let roles = tenant_roles(&mut tx, &user).await?;
-    let security_defaults = tx.tenant().await?.security_defaults_enabled;
-    if security_defaults
-        && roles
-            .iter()
-            .any(roles::requires_mfa_under_security_defaults)
-    {
-        return Err(bad(
-            "invalid_grant",
-            50076,
-            format!(
-                "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{MICROSOFT_GRAPH}'."
-            ),
-        ));
-    }
-    let grant = resolve_grant(&mut tx, p, client, &user, None).await?;
+    let roles = grants::tenant_roles(&mut tx, &user).await?;
+    grants::require_mfa_if_needed(&mut tx, &roles).await?;
+    let grant = grants::resolve_grant(&mut tx, requested_scope(p, None), client, &user).await?;
     let now = state.clock.now();
     let sign_in = SignIn {
         tenant,
@@ -303,7 +200,7 @@ async fn password(
     Ok(issued.to_json(p.get("client_info").is_some_and(|v| v == "1")))
 }
 
-fn expired_grant() -> OAuthError {
+pub(crate) fn expired_grant() -> OAuthError {
     bad(
         "invalid_grant",
         70008,
@@ -381,8 +278,14 @@ async fn refresh(
             ),
         ));
     }
-    let roles = tenant_roles(&mut tx, &user).await?;
-    let mut grant = resolve_grant(&mut tx, p, client, &user, Some(&stored.scope)).await?;
+    let roles = grants::tenant_roles(&mut tx, &user).await?;
+    let mut grant = grants::resolve_grant(
+        &mut tx,
+        requested_scope(p, Some(&stored.scope)),
+        client,
+        &user,
+    )
+    .await?;
     grant.offline_access = true;
     let sign_in = SignIn {
         tenant,
