@@ -5,6 +5,7 @@
 //! [`Write`] transaction; audit records are written through the same transaction as the change.
 //! The engines differ only in [`Engine`]: connection setup, migrations, locking and SQL types.
 
+mod applications;
 mod audit;
 mod authorization;
 mod directory;

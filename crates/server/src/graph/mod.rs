@@ -1,12 +1,14 @@
 //! The Microsoft Graph–compatible API (`/v1.0`, `/beta`): bearer-token authentication and the
 //! resources as they land.
 
+pub mod application_json;
+pub mod applications;
 pub mod auth;
 pub mod me;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::identity::userinfo;
 use crate::state::AppState;
@@ -16,6 +18,24 @@ use crate::state::AppState;
 pub fn routes(state: AppState) -> Router<AppState> {
     let api = Router::new()
         .route("/me", get(me::me))
+        .route(
+            "/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route(
+            "/applications/{id}",
+            get(applications::read)
+                .patch(applications::update)
+                .delete(applications::remove),
+        )
+        .route(
+            "/applications/{id}/addPassword",
+            post(applications::add_password),
+        )
+        .route(
+            "/applications/{id}/removePassword",
+            post(applications::remove_password),
+        )
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate));
     let userinfo = Router::new()
         .route(

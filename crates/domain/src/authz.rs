@@ -1,0 +1,414 @@
+//! The authorization decision: one function decides whether a caller may perform a directory action,
+//! and returns a [`Proof`] that storage writes require. Only this module can construct a `Proof`.
+//!
+//! A delegated call needs both (a) a token scope that covers the action and (b) the signed-in user's
+//! own right to it: a role whose `allowedResourceActions` include the action (in Entra's action
+//! grammar, with `allProperties/allTasks`, `allProperties/read|update` and `standard/read` forms), the
+//! owner actions on an object the user owns (spec 05 §4), or a default user permission (spec 05 §3,
+//! e.g. members may register applications while the tenant's `allowedToCreateApps` is on).
+//!
+//! This is the seed of the decision of the authorization capability: application-only callers,
+//! administrative-unit and object-scoped role assignments and custom roles come with it.
+
+use uuid::Uuid;
+
+use crate::catalog::roles::built_in_role;
+use crate::{Error, Result};
+
+/// Read one application's properties (and, for members, enumerate them).
+pub const APPLICATIONS_READ: &str = "microsoft.directory/applications/standard/read";
+/// Register an application with the caller as its owner.
+pub const APPLICATIONS_CREATE_AS_OWNER: &str = "microsoft.directory/applications/createAsOwner";
+/// Update basic properties (displayName, description, notes, tags).
+pub const APPLICATIONS_BASIC_UPDATE: &str = "microsoft.directory/applications/basic/update";
+/// Update `signInAudience`.
+pub const APPLICATIONS_AUDIENCE_UPDATE: &str = "microsoft.directory/applications/audience/update";
+/// Update redirect URIs, identifier URIs and public-client settings.
+pub const APPLICATIONS_AUTHENTICATION_UPDATE: &str =
+    "microsoft.directory/applications/authentication/update";
+/// Update required and exposed permissions (`requiredResourceAccess`, `api.oauth2PermissionScopes`).
+pub const APPLICATIONS_PERMISSIONS_UPDATE: &str =
+    "microsoft.directory/applications/permissions/update";
+/// Update `appRoles`.
+pub const APPLICATIONS_APP_ROLES_UPDATE: &str = "microsoft.directory/applications/appRoles/update";
+/// Add or remove secrets and certificates.
+pub const APPLICATIONS_CREDENTIALS_UPDATE: &str =
+    "microsoft.directory/applications/credentials/update";
+/// Delete an application.
+pub const APPLICATIONS_DELETE: &str = "microsoft.directory/applications/delete";
+
+/// The owner actions on an owned application registration, verbatim from spec 05 §4.
+const OWNED_APPLICATION_ACTIONS: &[&str] = &[
+    "microsoft.directory/applications/audience/update",
+    "microsoft.directory/applications/authentication/update",
+    "microsoft.directory/applications/basic/update",
+    "microsoft.directory/applications/credentials/update",
+    "microsoft.directory/applications/delete",
+    "microsoft.directory/applications/owners/update",
+    "microsoft.directory/applications/permissions/update",
+    "microsoft.directory/applications/policies/update",
+    "microsoft.directory/applications/restore",
+];
+
+/// Delegated Graph permissions that allow reading applications.
+const APPLICATION_READ_SCOPES: &[&str] = &[
+    "Application.Read.All",
+    "Application.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Delegated Graph permissions that allow changing applications, credentials included.
+const APPLICATION_CREDENTIAL_WRITE_SCOPES: &[&str] =
+    &["Application.ReadWrite.All", "Directory.AccessAsUser.All"];
+/// Delegated Graph permissions that allow changing applications, credentials excepted.
+const APPLICATION_WRITE_SCOPES: &[&str] = &[
+    "Application.ReadWrite.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+
+/// Whether the signed-in user is a member or a guest of the tenant (Graph `userType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserKind {
+    Member,
+    Guest,
+}
+
+/// The caller of a delegated request, as the decision sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Template ids of the user's tenant-scope role assignments.
+    pub role_template_ids: Vec<Uuid>,
+    pub kind: UserKind,
+    /// The token's delegated permissions (`scp`).
+    pub scopes: Vec<String>,
+    /// The tenant's `authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps`.
+    pub allowed_to_create_apps: bool,
+}
+
+impl Principal {
+    /// A principal with Entra's tenant defaults (`allowedToCreateApps` on).
+    pub fn new(role_template_ids: Vec<Uuid>, kind: UserKind, scopes: Vec<String>) -> Self {
+        Self {
+            role_template_ids,
+            kind,
+            scopes,
+            allowed_to_create_apps: true,
+        }
+    }
+
+    fn has_scope(&self, any_of: &[&str]) -> bool {
+        any_of
+            .iter()
+            .any(|s| self.scopes.iter().any(|c| c.eq_ignore_ascii_case(s)))
+    }
+}
+
+/// The caller's relation to the object the action addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ownership {
+    /// No single object is addressed (creating, enumerating a collection).
+    NoTarget,
+    /// The caller owns the target object.
+    Owner,
+    /// The caller does not own the target object.
+    NotOwner,
+}
+
+/// Evidence that [`decide`] allowed `action`. Storage writes take one; nothing outside this module
+/// can make one.
+#[derive(Debug)]
+pub struct Proof {
+    action: &'static str,
+    _sealed: (),
+}
+
+impl Proof {
+    /// The action that was allowed.
+    pub fn action(&self) -> &'static str {
+        self.action
+    }
+
+    /// Whether the allowed action belongs to `entity` (e.g. "applications").
+    pub fn covers_entity(&self, entity: &str) -> bool {
+        entity_of(self.action) == Some(entity)
+    }
+}
+
+/// Decides whether `caller` may perform `action` on a target it has `ownership` of.
+/// Denial is [`Error::Forbidden`].
+pub fn decide(caller: &Principal, action: &'static str, ownership: Ownership) -> Result<Proof> {
+    if !scope_allows(caller, action) || !user_may(caller, action, ownership) {
+        return Err(Error::Forbidden);
+    }
+    Ok(Proof {
+        action,
+        _sealed: (),
+    })
+}
+
+/// (a) The token's delegated permissions cover the action.
+fn scope_allows(caller: &Principal, action: &str) -> bool {
+    match entity_of(action) {
+        Some("applications") => {
+            if is_read(action) {
+                caller.has_scope(APPLICATION_READ_SCOPES)
+            } else if action.contains("/credentials/") {
+                caller.has_scope(APPLICATION_CREDENTIAL_WRITE_SCOPES)
+            } else {
+                caller.has_scope(APPLICATION_WRITE_SCOPES)
+            }
+        }
+        _ => false,
+    }
+}
+
+/// (b) The user's own right: a role, ownership, or a default user permission.
+fn user_may(caller: &Principal, action: &str, ownership: Ownership) -> bool {
+    let by_role = caller.role_template_ids.iter().any(|id| {
+        built_in_role(id).is_some_and(|role| {
+            role.allowed_resource_actions
+                .iter()
+                .any(|granted| covers(granted, action))
+        })
+    });
+    by_role
+        || (ownership == Ownership::Owner && OWNED_APPLICATION_ACTIONS.contains(&action))
+        || default_permission(caller, action, ownership)
+}
+
+/// Default user permissions (spec 05 §3): members register apps (while allowed), enumerate and read
+/// them; guests read the properties of an application they address, but do not enumerate.
+fn default_permission(caller: &Principal, action: &str, ownership: Ownership) -> bool {
+    match (caller.kind, action) {
+        (UserKind::Member, APPLICATIONS_CREATE_AS_OWNER) => caller.allowed_to_create_apps,
+        (UserKind::Member, APPLICATIONS_READ) => true,
+        (UserKind::Guest, APPLICATIONS_READ) => ownership != Ownership::NoTarget,
+        _ => false,
+    }
+}
+
+/// `microsoft.directory/{entity}/...` → `entity`.
+fn entity_of(action: &str) -> Option<&str> {
+    action
+        .strip_prefix("microsoft.directory/")
+        .and_then(|rest| rest.split('/').next())
+}
+
+fn is_read(action: &str) -> bool {
+    action.ends_with("/read")
+}
+
+/// Whether a granted action string covers a requested one, in Entra's action grammar:
+/// `{namespace}/{entity}/{propertySet}/{verb}` or `{namespace}/{entity}/{verb}`.
+pub fn covers(granted: &str, requested: &str) -> bool {
+    if granted == requested {
+        return true;
+    }
+    let (Some(g_entity), Some(r_entity)) = (entity_of(granted), entity_of(requested)) else {
+        return false;
+    };
+    if g_entity != r_entity || granted.split('/').next() != requested.split('/').next() {
+        return false;
+    }
+    let prefix_len = "microsoft.directory/".len() + g_entity.len() + 1;
+    let (Some(g_rest), Some(r_rest)) = (granted.get(prefix_len..), requested.get(prefix_len..))
+    else {
+        return false;
+    };
+    match g_rest {
+        "allProperties/allTasks" => true,
+        "allProperties/read" => r_rest.ends_with("/read"),
+        "allProperties/update" => r_rest.ends_with("/update"),
+        "standard/read" => r_rest == "basic/read",
+        "create" => r_rest == "createAsOwner",
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::roles::{
+        APPLICATION_ADMINISTRATOR, APPLICATION_DEVELOPER, CLOUD_APPLICATION_ADMINISTRATOR,
+        GLOBAL_ADMINISTRATOR, GLOBAL_READER, USER_ADMINISTRATOR,
+    };
+
+    const RW: &str = "Application.ReadWrite.All";
+
+    fn principal(roles: &[Uuid], kind: UserKind, scopes: &[&str]) -> Principal {
+        Principal::new(
+            roles.to_vec(),
+            kind,
+            scopes.iter().map(|s| (*s).to_owned()).collect(),
+        )
+    }
+
+    #[test]
+    fn action_grammar() {
+        let cases = [
+            (
+                "microsoft.directory/applications/allProperties/allTasks",
+                APPLICATIONS_DELETE,
+                true,
+            ),
+            (
+                "microsoft.directory/applications/allProperties/allTasks",
+                "microsoft.directory/servicePrincipals/delete",
+                false,
+            ),
+            (
+                "microsoft.directory/applications/allProperties/read",
+                APPLICATIONS_READ,
+                true,
+            ),
+            (
+                "microsoft.directory/applications/allProperties/read",
+                APPLICATIONS_BASIC_UPDATE,
+                false,
+            ),
+            (
+                "microsoft.directory/applications/allProperties/update",
+                APPLICATIONS_BASIC_UPDATE,
+                true,
+            ),
+            (
+                "microsoft.directory/applications/standard/read",
+                "microsoft.directory/applications/basic/read",
+                true,
+            ),
+            (
+                "microsoft.directory/applications/create",
+                APPLICATIONS_CREATE_AS_OWNER,
+                true,
+            ),
+            (
+                APPLICATIONS_CREATE_AS_OWNER,
+                "microsoft.directory/applications/create",
+                false,
+            ),
+            (
+                "microsoft.directory/applicationPolicies/allProperties/allTasks",
+                APPLICATIONS_DELETE,
+                false,
+            ),
+            (APPLICATIONS_DELETE, APPLICATIONS_DELETE, true),
+        ];
+        for (granted, requested, expected) in cases {
+            assert_eq!(
+                covers(granted, requested),
+                expected,
+                "{granted} ⊇ {requested}"
+            );
+        }
+    }
+
+    #[test]
+    fn permission_matrix() {
+        use Ownership::{NoTarget, NotOwner, Owner};
+        use UserKind::{Guest, Member};
+        let ga = principal(&[GLOBAL_ADMINISTRATOR], Member, &[RW]);
+        let app_admin = principal(&[APPLICATION_ADMINISTRATOR], Member, &[RW]);
+        let cloud_admin = principal(&[CLOUD_APPLICATION_ADMINISTRATOR], Member, &[RW]);
+        let developer = principal(&[APPLICATION_DEVELOPER], Member, &[RW]);
+        let developer_locked = Principal {
+            allowed_to_create_apps: false,
+            ..developer.clone()
+        };
+        let member = principal(&[], Member, &[RW]);
+        let member_locked = Principal {
+            allowed_to_create_apps: false,
+            ..member.clone()
+        };
+        let guest = principal(&[], Guest, &[RW]);
+        let user_admin = principal(&[USER_ADMINISTRATOR], Member, &[RW]);
+        let global_reader = principal(&[GLOBAL_READER], Member, &["Directory.Read.All"]);
+        let ga_no_scope = principal(&[GLOBAL_ADMINISTRATOR], Member, &["User.Read"]);
+        let ga_read_only = principal(&[GLOBAL_ADMINISTRATOR], Member, &["Application.Read.All"]);
+        let ga_directory_rw = principal(
+            &[GLOBAL_ADMINISTRATOR],
+            Member,
+            &["Directory.ReadWrite.All"],
+        );
+        let owner_no_scope = principal(&[], Member, &["User.Read"]);
+
+        #[rustfmt::skip]
+        let cases: &[(&str, &Principal, &'static str, Ownership, bool)] = &[
+            ("GA creates", &ga, APPLICATIONS_CREATE_AS_OWNER, NoTarget, true),
+            ("GA deletes anyone's", &ga, APPLICATIONS_DELETE, NotOwner, true),
+            ("GA manages secrets", &ga, APPLICATIONS_CREDENTIALS_UPDATE, NotOwner, true),
+            ("GA updates appRoles", &ga, APPLICATIONS_APP_ROLES_UPDATE, NotOwner, true),
+            ("App Admin creates", &app_admin, APPLICATIONS_CREATE_AS_OWNER, NoTarget, true),
+            ("App Admin updates anyone's", &app_admin, APPLICATIONS_BASIC_UPDATE, NotOwner, true),
+            ("App Admin deletes anyone's", &app_admin, APPLICATIONS_DELETE, NotOwner, true),
+            ("App Admin secrets", &app_admin, APPLICATIONS_CREDENTIALS_UPDATE, NotOwner, true),
+            ("Cloud App Admin creates", &cloud_admin, APPLICATIONS_CREATE_AS_OWNER, NoTarget, true),
+            ("Cloud App Admin updates anyone's", &cloud_admin, APPLICATIONS_PERMISSIONS_UPDATE, NotOwner, true),
+            ("Cloud App Admin deletes anyone's", &cloud_admin, APPLICATIONS_DELETE, NotOwner, true),
+            ("Developer creates", &developer, APPLICATIONS_CREATE_AS_OWNER, NoTarget, true),
+            ("Developer creates when members may not", &developer_locked, APPLICATIONS_CREATE_AS_OWNER, NoTarget, true),
+            ("Developer cannot update others'", &developer, APPLICATIONS_BASIC_UPDATE, NotOwner, false),
+            ("Developer updates own", &developer, APPLICATIONS_BASIC_UPDATE, Owner, true),
+            ("member creates", &member, APPLICATIONS_CREATE_AS_OWNER, NoTarget, true),
+            ("member cannot create when disallowed", &member_locked, APPLICATIONS_CREATE_AS_OWNER, NoTarget, false),
+            ("member enumerates", &member, APPLICATIONS_READ, NoTarget, true),
+            ("member reads others'", &member, APPLICATIONS_READ, NotOwner, true),
+            ("owner updates", &member, APPLICATIONS_BASIC_UPDATE, Owner, true),
+            ("owner changes audience", &member, APPLICATIONS_AUDIENCE_UPDATE, Owner, true),
+            ("owner changes redirect URIs", &member, APPLICATIONS_AUTHENTICATION_UPDATE, Owner, true),
+            ("owner changes permissions", &member, APPLICATIONS_PERMISSIONS_UPDATE, Owner, true),
+            ("owner manages secrets", &member, APPLICATIONS_CREDENTIALS_UPDATE, Owner, true),
+            ("owner deletes", &member, APPLICATIONS_DELETE, Owner, true),
+            ("owner cannot update appRoles (not an owner action)", &member, APPLICATIONS_APP_ROLES_UPDATE, Owner, false),
+            ("non-owner cannot update", &member, APPLICATIONS_BASIC_UPDATE, NotOwner, false),
+            ("non-owner cannot delete", &member, APPLICATIONS_DELETE, NotOwner, false),
+            ("non-owner cannot manage secrets", &member, APPLICATIONS_CREDENTIALS_UPDATE, NotOwner, false),
+            ("guest cannot create", &guest, APPLICATIONS_CREATE_AS_OWNER, NoTarget, false),
+            ("guest cannot enumerate", &guest, APPLICATIONS_READ, NoTarget, false),
+            ("guest reads one", &guest, APPLICATIONS_READ, NotOwner, true),
+            ("guest owner updates", &guest, APPLICATIONS_BASIC_UPDATE, Owner, true),
+            ("User Admin cannot update others' apps", &user_admin, APPLICATIONS_BASIC_UPDATE, NotOwner, false),
+            ("Global Reader reads", &global_reader, APPLICATIONS_READ, NoTarget, true),
+            ("Global Reader cannot create with a read scope", &global_reader, APPLICATIONS_CREATE_AS_OWNER, NoTarget, false),
+            ("missing scope: GA cannot read", &ga_no_scope, APPLICATIONS_READ, NoTarget, false),
+            ("missing scope: GA cannot create", &ga_no_scope, APPLICATIONS_CREATE_AS_OWNER, NoTarget, false),
+            ("missing scope: owner cannot update", &owner_no_scope, APPLICATIONS_BASIC_UPDATE, Owner, false),
+            ("read scope: GA reads", &ga_read_only, APPLICATIONS_READ, NoTarget, true),
+            ("read scope: GA cannot delete", &ga_read_only, APPLICATIONS_DELETE, NotOwner, false),
+            ("Directory.ReadWrite.All: GA updates", &ga_directory_rw, APPLICATIONS_BASIC_UPDATE, NotOwner, true),
+            ("Directory.ReadWrite.All does not cover credentials", &ga_directory_rw, APPLICATIONS_CREDENTIALS_UPDATE, NotOwner, false),
+        ];
+        for (name, caller, action, ownership, allowed) in cases {
+            let result = decide(caller, action, *ownership);
+            assert_eq!(result.is_ok(), *allowed, "{name}");
+            match result {
+                Ok(proof) => {
+                    assert_eq!(proof.action(), *action, "{name}");
+                    assert!(proof.covers_entity("applications"), "{name}");
+                }
+                Err(e) => assert_eq!(e, Error::Forbidden, "{name}"),
+            }
+        }
+    }
+
+    #[test]
+    fn scopes_match_case_insensitively_and_delegated_access_covers_everything() {
+        let caller = principal(
+            &[GLOBAL_ADMINISTRATOR],
+            UserKind::Member,
+            &["directory.accessasuser.all"],
+        );
+        for action in [
+            APPLICATIONS_READ,
+            APPLICATIONS_CREATE_AS_OWNER,
+            APPLICATIONS_CREDENTIALS_UPDATE,
+            APPLICATIONS_DELETE,
+        ] {
+            assert!(
+                decide(&caller, action, Ownership::NotOwner).is_ok(),
+                "{action}"
+            );
+        }
+    }
+}
