@@ -9,6 +9,7 @@ pub mod health;
 pub mod http;
 pub mod identity;
 pub mod operator;
+pub mod passwords;
 pub mod secrets;
 pub mod serve;
 pub mod services;

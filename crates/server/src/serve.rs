@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 use crate::bootstrap::{self, Bootstrapped};
 use crate::config::{LogFormat, Settings, TlsSource};
 use crate::identity::keys::SigningKeys;
+use crate::passwords::Passwords;
 use crate::secrets::{MasterKeySource, Secrets};
 use crate::services::{CreateTenant, tenants};
 use crate::state::{AppState, Instance, Readiness};
@@ -90,7 +91,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
             operator_key_hash: secrets.keyed_hash(operator_key.secret()),
         }),
         secrets: Arc::new(secrets),
-        passwords: Arc::new(PasswordHasher::default()),
+        passwords: Arc::new(Passwords::per_cpu(PasswordHasher::default())),
         readiness: Arc::new(Readiness::default()),
         keys: Arc::new(SigningKeys::new()),
     };

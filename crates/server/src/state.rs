@@ -5,11 +5,11 @@ use std::sync::{Arc, Mutex};
 
 use gatehouse_domain::clock::Clock;
 use gatehouse_domain::domain_name::DomainName;
-use gatehouse_domain::password::PasswordHasher;
 use gatehouse_domain::random::Random;
 use gatehouse_store::Store;
 
 use crate::identity::keys::SigningKeys;
+use crate::passwords::Passwords;
 use crate::secrets::Secrets;
 
 /// The application's shared state. Cheap to clone.
@@ -19,7 +19,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub random: Arc<dyn Random>,
     pub secrets: Arc<Secrets>,
-    pub passwords: Arc<PasswordHasher>,
+    pub passwords: Arc<Passwords>,
     pub readiness: Arc<Readiness>,
     pub instance: Arc<Instance>,
     /// Every tenant's token signing keys, cached on this node.

@@ -52,6 +52,7 @@ async fn fixture(db: TestDatabase) -> Fixture {
         password: Some(
             app.state
                 .passwords
+                .hasher()
                 .hash(PASSWORD, app.state.random.as_ref())
                 .unwrap(),
         ),

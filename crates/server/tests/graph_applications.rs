@@ -68,6 +68,7 @@ async fn fixture(db: gatehouse_store::testing::TestDatabase) -> Fixture {
             password: Some(
                 app.state
                     .passwords
+                    .hasher()
                     .hash(PASSWORD, app.state.random.as_ref())
                     .unwrap(),
             ),
@@ -650,6 +651,7 @@ async fn another_tenants_applications_are_not_found() {
                 f.app
                     .state
                     .passwords
+                    .hasher()
                     .hash(PASSWORD, f.app.state.random.as_ref())
                     .unwrap(),
             ),

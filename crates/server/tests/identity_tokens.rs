@@ -47,6 +47,7 @@ async fn fixture(db: gatehouse_store::testing::TestDatabase) -> Fixture {
         password: Some(
             app.state
                 .passwords
+                .hasher()
                 .hash(PASSWORD, app.state.random.as_ref())
                 .unwrap(),
         ),

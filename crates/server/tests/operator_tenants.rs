@@ -92,6 +92,7 @@ async fn creating_a_tenant_provisions_it_completely() {
         assert!(
             app.state
                 .passwords
+                .hasher()
                 .verify(generated, admin.password.as_ref().unwrap())
         );
         assert!(

@@ -159,6 +159,7 @@ async fn bootstrap_honours_its_settings_and_refuses_bad_ones() {
     assert!(
         app.state
             .passwords
+            .hasher()
             .verify("Correct-Horse-7", admin.password.as_ref().unwrap())
     );
 

@@ -633,10 +633,10 @@ pub async fn login(
     let Some((user, hash)) = user.and_then(|u| u.password.clone().map(|h| (u, h))) else {
         return retry();
     };
-    let hasher = state.passwords.clone();
-    let ok = tokio::task::spawn_blocking(move || hasher.verify(&password, &hash))
-        .await
-        .unwrap_or(false);
+    let ok = match state.passwords.verify(password, hash).await {
+        Ok(ok) => ok,
+        Err(e) => return error_page(&e.into()),
+    };
     if !ok {
         return retry();
     }

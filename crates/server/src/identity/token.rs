@@ -164,10 +164,7 @@ async fn password(
             "Error validating credentials due to invalid username or password.",
         )
     })?;
-    let hasher = state.passwords.clone();
-    let ok = tokio::task::spawn_blocking(move || hasher.verify(&password, &hash))
-        .await
-        .map_err(|e| gatehouse_domain::Error::internal(e.to_string()))?;
+    let ok = state.passwords.verify(password, hash).await?;
     if !ok {
         return Err(bad(
             "invalid_grant",

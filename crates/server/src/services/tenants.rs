@@ -10,7 +10,7 @@ use gatehouse_domain::audit::{
 use gatehouse_domain::catalog::first_party::{FIRST_PARTY_APPS, FirstPartyKind, MICROSOFT_GRAPH};
 use gatehouse_domain::catalog::roles::GLOBAL_ADMINISTRATOR;
 use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
-use gatehouse_domain::password::{self, PasswordHash};
+use gatehouse_domain::password;
 use gatehouse_domain::provisioning::{TenantPlan, admin_upn, first_party_grant, plan_tenant};
 use gatehouse_domain::tenant::{DELETED_TENANT_RETENTION_DAYS, NewTenant, TenantState};
 use gatehouse_domain::{Error, Result};
@@ -51,7 +51,10 @@ pub async fn prepare(
         }
         None => (password::generate(state.random.as_ref()), true),
     };
-    let hash = hash_password(state, clear.clone()).await?;
+    let hash = state
+        .passwords
+        .hash(clear.clone(), state.random.clone())
+        .await?;
     let plan = plan_tenant(
         request.tenant,
         upn,
@@ -61,13 +64,6 @@ pub async fn prepare(
         state.random.as_ref(),
     );
     Ok((plan, generated.then_some(clear)))
-}
-
-async fn hash_password(state: &AppState, clear: String) -> Result<PasswordHash> {
-    let (hasher, random) = (state.passwords.clone(), state.random.clone());
-    tokio::task::spawn_blocking(move || hasher.hash(&clear, random.as_ref()))
-        .await
-        .map_err(|e| Error::internal(e.to_string()))?
 }
 
 /// Writes a prepared tenant inside an instance transaction the caller commits.

@@ -14,6 +14,7 @@ use gatehouse_domain::password::PasswordHasher;
 use gatehouse_domain::random::SeededRandom;
 use gatehouse_server::config::Bootstrap;
 use gatehouse_server::identity::keys::SigningKeys;
+use gatehouse_server::passwords::Passwords;
 use gatehouse_server::secrets::Secrets;
 use gatehouse_server::state::{AppState, Instance, Readiness};
 use gatehouse_server::{app, bootstrap};
@@ -56,7 +57,7 @@ impl TestApp {
                 operator_key_hash: secrets.keyed_hash(OPERATOR_KEY),
             }),
             secrets: Arc::new(secrets),
-            passwords: Arc::new(PasswordHasher::new(1024, 1, 1).unwrap()),
+            passwords: Arc::new(Passwords::new(PasswordHasher::new(1024, 1, 1).unwrap(), 2)),
             readiness: Arc::new(Readiness::default()),
             keys: Arc::new(SigningKeys::new()),
         };
