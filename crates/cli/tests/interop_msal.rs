@@ -121,6 +121,8 @@ async fn msal_python_username_password_refresh_and_errors() {
     }
     let total = Instant::now();
     let root = workspace_root();
+    // interop_browser.rs also serves on port 443: one at a time, until the server is gone.
+    let _lock = support::interop_lock(&root, "interop_msal", Duration::from_secs(1200));
 
     // MSAL asks for the user realm on port 443 whatever port the authority names.
     if let Err(e) = std::net::TcpListener::bind(LISTEN) {

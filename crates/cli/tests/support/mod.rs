@@ -348,3 +348,125 @@ pub fn run_to_exit(mut cmd: Command, timeout: Duration) -> (ExitStatus, String, 
         .expect("read stderr");
     (status, out, err)
 }
+
+// --- the opt-in interop tests (interop_msal.rs, interop_browser.rs) -------------------------------
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
+}
+
+/// Runs `cmd` to completion with its output captured; kills it and panics after `timeout`.
+pub async fn run_captured(
+    what: &str,
+    mut cmd: tokio::process::Command,
+    timeout: Duration,
+) -> std::process::Output {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what}: cannot start {cmd:?}: {e}"));
+    match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Ok(output) => output.unwrap_or_else(|e| panic!("{what}: {e}")),
+        Err(_) => panic!("{what} did not finish within {timeout:?} (killed)"),
+    }
+}
+
+/// A command's stdout and stderr, as text.
+pub fn output_text(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// `target/interop-venv` with `interop/requirements.txt` installed; reused while the requirements
+/// are unchanged (a stamp file holds the requirements it was built from). The same environment
+/// and stamp as interop_msal.rs builds. Returns its `python`.
+pub async fn interop_venv(root: &Path, timeout: Duration) -> PathBuf {
+    let venv = root.join("target").join("interop-venv");
+    let python = venv.join("bin").join("python");
+    let requirements_path = root.join("interop").join("requirements.txt");
+    let requirements =
+        std::fs::read_to_string(&requirements_path).expect("interop/requirements.txt");
+    let stamp = venv.join(".gatehouse-requirements");
+    if !python.exists() {
+        let system_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let mut cmd = tokio::process::Command::new(&system_python);
+        cmd.arg("-m").arg("venv").arg("--clear").arg(&venv);
+        let out = run_captured("python3 -m venv", cmd, timeout).await;
+        assert!(
+            out.status.success(),
+            "`{system_python} -m venv {}` failed (on Debian/Ubuntu install python3-venv):\n{}",
+            venv.display(),
+            output_text(&out)
+        );
+    }
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(requirements.as_str()) {
+        let mut cmd = tokio::process::Command::new(&python);
+        cmd.args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+        ])
+        .arg(&requirements_path);
+        let out = run_captured("pip install -r interop/requirements.txt", cmd, timeout).await;
+        assert!(
+            out.status.success(),
+            "pip install -r {} failed:\n{}",
+            requirements_path.display(),
+            output_text(&out)
+        );
+        std::fs::write(&stamp, &requirements).expect("write the venv's requirements stamp");
+    }
+    python
+}
+
+/// An exclusive lock on `target/interop.lock`, held until the returned file is dropped (or the
+/// process ends): the interop tests each run a server on 127.0.0.1:443 and must not overlap, even
+/// from two `cargo test` processes. Waits for the lock, saying so, for at most `timeout`.
+pub fn interop_lock(root: &Path, who: &str, timeout: Duration) -> std::fs::File {
+    let path = root.join("target").join("interop.lock");
+    std::fs::create_dir_all(path.parent().expect("target")).expect("create target/");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("{who}: cannot open {}: {e}", path.display()));
+    let deadline = Instant::now() + timeout;
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return file,
+            Err(std::fs::TryLockError::WouldBlock) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "{who}: {} still locked by another interop test after {timeout:?}",
+                    path.display()
+                );
+                if !said {
+                    eprintln!(
+                        "{who}: waiting for {} (another interop test holds port 443)",
+                        path.display()
+                    );
+                    said = true;
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                panic!("{who}: cannot lock {}: {e}", path.display())
+            }
+        }
+    }
+}
