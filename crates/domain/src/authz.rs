@@ -37,7 +37,15 @@ pub const APPLICATIONS_CREDENTIALS_UPDATE: &str =
 /// Delete an application.
 pub const APPLICATIONS_DELETE: &str = "microsoft.directory/applications/delete";
 
-/// The owner actions on an owned application registration, verbatim from spec 05 §4.
+/// Read one service principal's properties (and, for members, enumerate them).
+pub const SERVICE_PRINCIPALS_READ: &str = "microsoft.directory/servicePrincipals/standard/read";
+/// Create the service principal of an application (the caller owns the application, or holds
+/// `servicePrincipals/create` through a role).
+pub const SERVICE_PRINCIPALS_CREATE_AS_OWNER: &str =
+    "microsoft.directory/servicePrincipals/createAsOwner";
+
+/// The owner actions on an owned application registration, verbatim from spec 05 §4, plus creating
+/// the application's service principal (what the admin center does when an owner registers an app).
 const OWNED_APPLICATION_ACTIONS: &[&str] = &[
     "microsoft.directory/applications/audience/update",
     "microsoft.directory/applications/authentication/update",
@@ -48,6 +56,7 @@ const OWNED_APPLICATION_ACTIONS: &[&str] = &[
     "microsoft.directory/applications/permissions/update",
     "microsoft.directory/applications/policies/update",
     "microsoft.directory/applications/restore",
+    "microsoft.directory/servicePrincipals/createAsOwner",
 ];
 
 /// Delegated Graph permissions that allow reading applications.
@@ -85,6 +94,9 @@ pub struct Principal {
     pub scopes: Vec<String>,
     /// The tenant's `authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps`.
     pub allowed_to_create_apps: bool,
+    /// `Some` for an application calling on its own behalf (app-only token): the application
+    /// permissions the token carries (`roles`). The user fields are then empty and unused.
+    pub app_roles: Option<Vec<String>>,
 }
 
 impl Principal {
@@ -95,13 +107,19 @@ impl Principal {
             kind,
             scopes,
             allowed_to_create_apps: true,
+            app_roles: None,
         }
     }
 
-    fn has_scope(&self, any_of: &[&str]) -> bool {
-        any_of
-            .iter()
-            .any(|s| self.scopes.iter().any(|c| c.eq_ignore_ascii_case(s)))
+    /// An application calling with an app-only token carrying the application permissions `roles`.
+    pub fn application(roles: Vec<String>) -> Self {
+        Self {
+            role_template_ids: Vec::new(),
+            kind: UserKind::Member,
+            scopes: Vec::new(),
+            allowed_to_create_apps: false,
+            app_roles: Some(roles),
+        }
     }
 }
 
@@ -139,7 +157,12 @@ impl Proof {
 /// Decides whether `caller` may perform `action` on a target it has `ownership` of.
 /// Denial is [`Error::Forbidden`].
 pub fn decide(caller: &Principal, action: &'static str, ownership: Ownership) -> Result<Proof> {
-    if !scope_allows(caller, action) || !user_may(caller, action, ownership) {
+    let allowed = match &caller.app_roles {
+        // App-only: the application permissions alone decide (no user, no ownership).
+        Some(roles) => permission_allows(roles, action),
+        None => permission_allows(&caller.scopes, action) && user_may(caller, action, ownership),
+    };
+    if !allowed {
         return Err(Error::Forbidden);
     }
     Ok(Proof {
@@ -148,16 +171,23 @@ pub fn decide(caller: &Principal, action: &'static str, ownership: Ownership) ->
     })
 }
 
-/// (a) The token's delegated permissions cover the action.
-fn scope_allows(caller: &Principal, action: &str) -> bool {
+fn has_any(granted: &[String], any_of: &[&str]) -> bool {
+    any_of
+        .iter()
+        .any(|s| granted.iter().any(|c| c.eq_ignore_ascii_case(s)))
+}
+
+/// (a) The token's permissions (delegated `scp`, or application `roles` for app-only callers) cover
+/// the action. Applications and service principals share Graph's `Application.*` permissions.
+fn permission_allows(granted: &[String], action: &str) -> bool {
     match entity_of(action) {
-        Some("applications") => {
+        Some("applications" | "servicePrincipals") => {
             if is_read(action) {
-                caller.has_scope(APPLICATION_READ_SCOPES)
+                has_any(granted, APPLICATION_READ_SCOPES)
             } else if action.contains("/credentials/") {
-                caller.has_scope(APPLICATION_CREDENTIAL_WRITE_SCOPES)
+                has_any(granted, APPLICATION_CREDENTIAL_WRITE_SCOPES)
             } else {
-                caller.has_scope(APPLICATION_WRITE_SCOPES)
+                has_any(granted, APPLICATION_WRITE_SCOPES)
             }
         }
         _ => false,
@@ -185,6 +215,8 @@ fn default_permission(caller: &Principal, action: &str, ownership: Ownership) ->
         (UserKind::Member, APPLICATIONS_CREATE_AS_OWNER) => caller.allowed_to_create_apps,
         (UserKind::Member, APPLICATIONS_READ) => true,
         (UserKind::Guest, APPLICATIONS_READ) => ownership != Ownership::NoTarget,
+        (UserKind::Member, SERVICE_PRINCIPALS_READ) => true,
+        (UserKind::Guest, SERVICE_PRINCIPALS_READ) => ownership != Ownership::NoTarget,
         _ => false,
     }
 }
@@ -410,5 +442,77 @@ mod tests {
                 "{action}"
             );
         }
+    }
+
+    #[test]
+    fn service_principals_follow_the_application_permissions() {
+        use Ownership::{NoTarget, NotOwner, Owner};
+        let ga = principal(&[GLOBAL_ADMINISTRATOR], UserKind::Member, &[RW]);
+        let member = principal(&[], UserKind::Member, &[RW]);
+        let guest = principal(&[], UserKind::Guest, &[RW]);
+        let ga_user_read = principal(&[GLOBAL_ADMINISTRATOR], UserKind::Member, &["User.Read"]);
+        let reader = principal(&[], UserKind::Member, &["Application.Read.All"]);
+        #[rustfmt::skip]
+        let cases: &[(&str, &Principal, &'static str, Ownership, bool)] = &[
+            ("GA creates any", &ga, SERVICE_PRINCIPALS_CREATE_AS_OWNER, NotOwner, true),
+            ("app owner creates", &member, SERVICE_PRINCIPALS_CREATE_AS_OWNER, Owner, true),
+            ("non-owner cannot create", &member, SERVICE_PRINCIPALS_CREATE_AS_OWNER, NotOwner, false),
+            ("read scope cannot create", &reader, SERVICE_PRINCIPALS_CREATE_AS_OWNER, Owner, false),
+            ("GA without a scope cannot create", &ga_user_read, SERVICE_PRINCIPALS_CREATE_AS_OWNER, NotOwner, false),
+            ("member enumerates", &reader, SERVICE_PRINCIPALS_READ, NoTarget, true),
+            ("guest cannot enumerate", &guest, SERVICE_PRINCIPALS_READ, NoTarget, false),
+            ("guest reads one", &guest, SERVICE_PRINCIPALS_READ, NotOwner, true),
+        ];
+        for (name, caller, action, ownership, allowed) in cases {
+            let result = decide(caller, action, *ownership);
+            assert_eq!(result.is_ok(), *allowed, "{name}");
+            if let Ok(proof) = result {
+                assert!(proof.covers_entity("servicePrincipals"), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn application_callers_need_application_permissions() {
+        let none = Principal::application(Vec::new());
+        let scp_only = Principal {
+            scopes: vec![RW.to_owned()],
+            ..Principal::application(Vec::new())
+        };
+        let reader = Principal::application(vec!["Application.Read.All".to_owned()]);
+        let writer = Principal::application(vec![RW.to_owned()]);
+        for action in [
+            APPLICATIONS_READ,
+            SERVICE_PRINCIPALS_READ,
+            APPLICATIONS_CREATE_AS_OWNER,
+        ] {
+            assert_eq!(
+                decide(&none, action, Ownership::NoTarget).unwrap_err(),
+                Error::Forbidden
+            );
+            assert!(
+                decide(&scp_only, action, Ownership::NoTarget).is_err(),
+                "{action}"
+            );
+        }
+        assert!(decide(&reader, APPLICATIONS_READ, Ownership::NoTarget).is_ok());
+        assert!(decide(&reader, SERVICE_PRINCIPALS_READ, Ownership::NotOwner).is_ok());
+        assert!(decide(&reader, APPLICATIONS_DELETE, Ownership::NotOwner).is_err());
+        assert!(
+            decide(
+                &writer,
+                APPLICATIONS_CREDENTIALS_UPDATE,
+                Ownership::NotOwner
+            )
+            .is_ok()
+        );
+        assert!(
+            decide(
+                &writer,
+                SERVICE_PRINCIPALS_CREATE_AS_OWNER,
+                Ownership::NoTarget
+            )
+            .is_ok()
+        );
     }
 }

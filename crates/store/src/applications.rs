@@ -420,9 +420,26 @@ impl TenantTx<Write> {
         Ok(())
     }
 
-    /// Deletes an application with its owners and credentials.
+    /// Deletes an application with its owners and credentials, and its service principal in this
+    /// tenant (with the delegated grants it holds or is the resource of).
     pub async fn delete_application(&mut self, proof: &Proof, id: ObjectId) -> Result<()> {
         check(proof)?;
+        const SP_OF_APP: &str = "SELECT sp.id FROM service_principals sp JOIN applications a \
+             ON a.tenant_id = sp.tenant_id AND a.app_id = sp.app_id WHERE a.tenant_id = $1 AND a.id = $2";
+        for sql in [
+            format!(
+                "DELETE FROM oauth2_permission_grants WHERE tenant_id = $1 AND (client_id IN ({SP_OF_APP}) \
+                 OR resource_id IN ({SP_OF_APP}))"
+            ),
+            format!("DELETE FROM service_principals WHERE tenant_id = $1 AND id IN ({SP_OF_APP})"),
+        ] {
+            sqlx::query(&sql)
+                .bind(&self.tenant)
+                .bind(id.to_string())
+                .execute(&mut *self.tx)
+                .await
+                .map_err(db)?;
+        }
         // Children go explicitly too, so the delete does not depend on the engine enforcing cascades.
         for table in ["password_credentials", "application_owners"] {
             sqlx::query(&format!(

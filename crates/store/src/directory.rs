@@ -2,6 +2,7 @@
 //! delegated grants, role assignments and data keys. Every statement binds the tenant id first.
 
 use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant, ServicePrincipal};
+use gatehouse_domain::authz::Proof;
 use gatehouse_domain::domain_name::{AuthenticationType, Domain, DomainName};
 use gatehouse_domain::ids::{AppId, ObjectId};
 use gatehouse_domain::password::PasswordHash;
@@ -174,6 +175,34 @@ impl<M> TenantTx<M> {
         row.as_ref().map(service_principal_from_row).transpose()
     }
 
+    /// The service principal with object id `id`, or `NotFound`.
+    pub async fn service_principal(&mut self, id: ObjectId) -> Result<ServicePrincipal> {
+        let row = sqlx::query(
+            "SELECT id, app_id, display_name, app_owner_organization_id, account_enabled, created_at \
+             FROM service_principals WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(&self.tenant)
+        .bind(id.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| Error::not_found(id.to_string()))?;
+        service_principal_from_row(&row)
+    }
+
+    /// The tenant's service principals, oldest first.
+    pub async fn service_principals(&mut self) -> Result<Vec<ServicePrincipal>> {
+        let rows = sqlx::query(
+            "SELECT id, app_id, display_name, app_owner_organization_id, account_enabled, created_at \
+             FROM service_principals WHERE tenant_id = $1 ORDER BY created_at, id",
+        )
+        .bind(&self.tenant)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter().map(service_principal_from_row).collect()
+    }
+
     /// The delegated grants `client_id` holds.
     pub async fn grants_of_client(
         &mut self,
@@ -304,6 +333,30 @@ impl TenantTx<Write> {
         .await
         .map_err(db)?;
         Ok(())
+    }
+
+    /// Creates a service principal through the Graph API: requires the decision's proof for a
+    /// `servicePrincipals` action; a second one for the same application is a `Conflict`.
+    pub async fn create_service_principal(
+        &mut self,
+        proof: &Proof,
+        sp: &ServicePrincipal,
+    ) -> Result<()> {
+        if !proof.covers_entity("servicePrincipals") {
+            return Err(Error::internal(format!(
+                "a proof for {} cannot write service principals",
+                proof.action()
+            )));
+        }
+        self.insert_service_principal(sp)
+            .await
+            .map_err(|e| match e {
+                Error::Conflict { .. } => Error::conflict(format!(
+                    "A service principal for the application '{}' already exists in the tenant.",
+                    sp.app_id
+                )),
+                other => other,
+            })
     }
 
     /// Inserts a grant, or replaces the scope of the grant with the same id.

@@ -22,7 +22,7 @@ use gatehouse_store::TenantTx;
 use serde_json::{Map, Value, json};
 
 use super::application_json::{self as wire, parse_datetime};
-use super::auth::Caller;
+use super::auth::{Caller, Subject};
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
 use crate::http::json::GraphJson;
@@ -33,16 +33,25 @@ const UPDATE: &str = "Update application";
 const DELETE: &str = "Delete application";
 const SECRETS: &str = "Update application – Certificates and secrets management";
 
-/// The caller as the decision sees it: tenant-scope roles, member or guest, the token's scopes.
+/// The caller as the decision sees it: tenant-scope roles, member or guest, the token's scopes; or
+/// an application with its token's application permissions.
 pub async fn principal<M>(tx: &mut TenantTx<M>, caller: &Caller) -> Result<Principal> {
+    let user = match &caller.subject {
+        Subject::User(u) => u,
+        Subject::App { .. } => {
+            return Ok(Principal::application(
+                caller.roles.iter().cloned().collect(),
+            ));
+        }
+    };
     let roles = tx
-        .role_assignments_of(caller.user.id)
+        .role_assignments_of(user.id)
         .await?
         .into_iter()
         .filter(|a| a.directory_scope_id == TENANT_SCOPE)
         .map(|a| a.role_definition_id)
         .collect();
-    let kind = match caller.user.user_type {
+    let kind = match user.user_type {
         UserType::Member => UserKind::Member,
         UserType::Guest => UserKind::Guest,
     };
@@ -54,7 +63,27 @@ pub async fn principal<M>(tx: &mut TenantTx<M>, caller: &Caller) -> Result<Princ
     ))
 }
 
-fn context_url(state: &AppState, uri: &axum::http::Uri, fragment: &str) -> String {
+/// The audit record's initiator for `caller`.
+pub fn initiator(caller: &Caller) -> Initiator {
+    match &caller.subject {
+        Subject::User(u) => Initiator::User {
+            id: u.id,
+            user_principal_name: u.user_principal_name.to_string(),
+            ip_address: None,
+        },
+        Subject::App {
+            service_principal_id,
+            app_id,
+            display_name,
+        } => Initiator::App {
+            app_id: Some(*app_id),
+            service_principal_id: Some(*service_principal_id),
+            display_name: display_name.clone(),
+        },
+    }
+}
+
+pub(crate) fn context_url(state: &AppState, uri: &axum::http::Uri, fragment: &str) -> String {
     format!(
         "{}/{}/$metadata#{fragment}",
         state.instance.public_url,
@@ -93,11 +122,7 @@ fn audit(
         AuditCategory::ApplicationManagement,
         activity,
         operation,
-        Initiator::User {
-            id: caller.user.id,
-            user_principal_name: caller.user.user_principal_name.to_string(),
-            ip_address: None,
-        },
+        initiator(caller),
         vec![TargetResource {
             id: app.id.to_string(),
             display_name: Some(app.display_name.clone()),
@@ -109,7 +134,7 @@ fn audit(
     .with_correlation_id(Some(RequestContext::current().request_id))
 }
 
-fn change(name: &str, new_value: &Value) -> ModifiedProperty {
+pub(crate) fn change(name: &str, new_value: &Value) -> ModifiedProperty {
     ModifiedProperty {
         display_name: name.to_owned(),
         old_value: None,
@@ -117,7 +142,7 @@ fn change(name: &str, new_value: &Value) -> ModifiedProperty {
     }
 }
 
-fn body_object(body: Value) -> Result<Map<String, Value>> {
+pub(crate) fn body_object(body: Value) -> Result<Map<String, Value>> {
     match body {
         Value::Object(m) => Ok(m),
         _ => Err(Error::invalid("The request body must be a JSON object.")),
@@ -132,7 +157,7 @@ async fn target<M>(
 ) -> Result<(Application, Ownership)> {
     let id: ObjectId = id.parse()?;
     let app = tx.application(id).await?;
-    let ownership = if tx.is_application_owner(id, caller.user.id).await? {
+    let ownership = if tx.is_application_owner(id, caller.object_id()).await? {
         Ownership::Owner
     } else {
         Ownership::NotOwner
@@ -172,7 +197,8 @@ pub async fn create(
         state.clock.now(),
     );
     wire::apply(&mut app, &body)?;
-    tx.insert_application(&proof, &app, caller.user.id).await?;
+    tx.insert_application(&proof, &app, caller.object_id())
+        .await?;
     let changes = vec![
         change("AppId", &json!(app.app_id.to_string())),
         change("DisplayName", &json!(app.display_name)),

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
-use gatehouse_domain::ids::{AppId, TenantId};
+use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
 use gatehouse_domain::scope::GRAPH_RESOURCE_URI;
 use gatehouse_domain::tenant::TenantState;
 use gatehouse_domain::user::User;
@@ -26,11 +26,24 @@ const LEEWAY_S: i64 = 300;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub tenant: TenantId,
-    pub user: User,
-    /// Delegated permissions (`scp`).
+    pub subject: Subject,
+    /// Delegated permissions (`scp`); empty for app-only tokens.
     pub scopes: BTreeSet<String>,
+    /// Application permissions (`roles`) of an app-only token; empty for delegated tokens.
+    pub roles: BTreeSet<String>,
     /// The application the token was issued to (`azp`).
     pub client_app_id: Option<AppId>,
+}
+
+/// On whose behalf the token acts: a signed-in user (delegated) or an application (app-only).
+#[derive(Debug, Clone)]
+pub enum Subject {
+    User(User),
+    App {
+        service_principal_id: ObjectId,
+        app_id: AppId,
+        display_name: String,
+    },
 }
 
 impl Caller {
@@ -43,6 +56,29 @@ impl Caller {
             Ok(())
         } else {
             Err(GraphError::from(gatehouse_domain::Error::Forbidden))
+        }
+    }
+
+    /// The signed-in user of a delegated token; an app-only token gets Graph's `/me` refusal.
+    pub fn delegated_user(&self) -> Result<&User, GraphError> {
+        match &self.subject {
+            Subject::User(u) => Ok(u),
+            Subject::App { .. } => Err(GraphError::new(
+                StatusCode::BAD_REQUEST,
+                "BadRequest",
+                "/me request is only valid with delegated authentication flow.",
+            )),
+        }
+    }
+
+    /// The user's object id, or the calling application's service principal id.
+    pub fn object_id(&self) -> ObjectId {
+        match &self.subject {
+            Subject::User(u) => u.id,
+            Subject::App {
+                service_principal_id,
+                ..
+            } => *service_principal_id,
         }
     }
 }
@@ -132,17 +168,53 @@ async fn validate(state: &AppState, token: &str) -> Result<Caller, Rejection> {
     if tx.tenant().await?.state != TenantState::Active {
         return Err(invalid());
     }
-    let oid = jwt
+    let oid: ObjectId = jwt
         .claim_str("oid")
         .and_then(|o| o.parse().ok())
         .ok_or_else(invalid)?;
+    let gone = || Rejection::Token("The user or application no longer exists.");
+    let client_app_id: Option<AppId> = jwt.claim_str("azp").and_then(|a| a.parse().ok());
+    let words = |claim: &str| -> BTreeSet<String> {
+        jwt.claim_str(claim)
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    };
+    if jwt.claim_str("idtyp") == Some("app") {
+        // App-only: the client's service principal must still exist and be enabled here.
+        let app_id = client_app_id.ok_or_else(invalid)?;
+        let sp = tx
+            .service_principal_by_app_id(app_id)
+            .await?
+            .filter(|sp| sp.id == oid)
+            .ok_or_else(gone)?;
+        if !sp.account_enabled {
+            return Err(Rejection::Token("The service principal is disabled."));
+        }
+        let roles = match jwt.claims.get("roles") {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => BTreeSet::new(),
+        };
+        return Ok(Caller {
+            tenant,
+            subject: Subject::App {
+                service_principal_id: sp.id,
+                app_id,
+                display_name: sp.display_name,
+            },
+            scopes: BTreeSet::new(),
+            roles,
+            client_app_id,
+        });
+    }
     let user = match tx.user(oid).await {
         Ok(u) => u,
-        Err(gatehouse_domain::Error::NotFound { .. }) => {
-            return Err(Rejection::Token(
-                "The user or application no longer exists.",
-            ));
-        }
+        Err(gatehouse_domain::Error::NotFound { .. }) => return Err(gone()),
         Err(e) => return Err(e.into()),
     };
     if !user.account_enabled {
@@ -162,17 +234,11 @@ async fn validate(state: &AppState, token: &str) -> Result<Caller, Rejection> {
             "Lifetime validation failed, the token is expired.",
         ));
     }
-    let scopes = jwt
-        .claim_str("scp")
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    let client_app_id = jwt.claim_str("azp").and_then(|a| a.parse().ok());
     Ok(Caller {
         tenant,
-        user,
-        scopes,
+        subject: Subject::User(user),
+        scopes: words("scp"),
+        roles: BTreeSet::new(),
         client_app_id,
     })
 }

@@ -25,8 +25,8 @@ pub async fn me(
     OriginalUri(uri): OriginalUri,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Value>, GraphError> {
+    let u = caller.delegated_user()?;
     caller.require_any_scope(READ_ME)?;
-    let u = &caller.user;
     Ok(Json(json!({
         "@odata.context": format!("{}/{}/$metadata#users/$entity", state.instance.public_url, super::version(&uri)),
         "businessPhones": [],

@@ -5,6 +5,7 @@ pub mod application_json;
 pub mod applications;
 pub mod auth;
 pub mod me;
+pub mod service_principals;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -36,6 +37,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/applications/{id}/removePassword",
             post(applications::remove_password),
         )
+        .route(
+            "/servicePrincipals",
+            get(service_principals::list).post(service_principals::create),
+        )
+        .route("/servicePrincipals/{id}", get(service_principals::read))
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate));
     let userinfo = Router::new()
         .route(

@@ -2,6 +2,7 @@
 
 pub mod authority;
 pub mod authorize;
+pub mod client_credentials;
 pub mod code_grant;
 pub mod discovery;
 pub mod grants;

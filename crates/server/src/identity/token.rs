@@ -1,11 +1,12 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: the resource owner password grant (MSAL's username/password
-//! flow) and the refresh token grant, for the tenant's public clients.
+//! flow) and the refresh token grant for the tenant's public clients; the authorization code grant
+//! (`code_grant.rs`) and the client credentials grant (`client_credentials.rs`).
 
 use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gatehouse_domain::catalog::first_party::{FirstPartyKind, first_party_app};
 use gatehouse_domain::ids::{AppId, TenantId};
@@ -39,6 +40,7 @@ pub(crate) fn required<'a>(p: &'a Params, name: &str) -> Result<&'a str, OAuthEr
 pub async fn token(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
+    headers: HeaderMap,
     form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
 ) -> Result<Response, OAuthError> {
     let Form(params) = form.map_err(|_| {
@@ -53,6 +55,9 @@ pub async fn token(
         "password" => password(&state, authority, &params).await?,
         "refresh_token" => refresh(&state, authority, &params).await?,
         "authorization_code" => super::code_grant::redeem(&state, authority, &params).await?,
+        "client_credentials" => {
+            super::client_credentials::grant(&state, authority, &params, &headers).await?
+        }
         other => {
             return Err(bad(
                 "unsupported_grant_type",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
-use gatehouse_domain::ids::{AppId, TenantId};
+use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
 use gatehouse_domain::user::{User, UserType};
 use gatehouse_domain::{Error, Result};
 use gatehouse_store::{StoredRefreshToken, TenantTx, Write};
@@ -142,6 +142,77 @@ pub async fn signer(state: &AppState, tenant: TenantId) -> Result<Arc<Signer>> {
     state.keys.signer(&key_deps(state), tenant).await
 }
 
+/// The claims every Graph access token carries, delegated or app-only (`aud`, `iss`, `iat`, `nbf`,
+/// `exp`, `azp`, `azpacr`, `idtyp`, `oid`, `tid`, `uti`, `ver`), and its lifetime in seconds
+/// (60–90 minutes, as Entra's default).
+fn graph_access_claims(
+    state: &AppState,
+    tenant: TenantId,
+    client: AppId,
+    azpacr: &str,
+    idtyp: &str,
+    oid: ObjectId,
+) -> (Value, i64) {
+    let iat = state.clock.now().unix_timestamp();
+    let lifetime = 3600 + i64::from(state.random.below(1800));
+    let tid = tenant.to_string();
+    let claims = json!({
+        "aud": MICROSOFT_GRAPH.to_string(),
+        "iss": issuer(state, &tid),
+        "iat": iat,
+        "nbf": iat,
+        "exp": iat + lifetime,
+        "azp": client.to_string(),
+        "azpacr": azpacr,
+        "idtyp": idtyp,
+        "oid": oid.to_string(),
+        "tid": tid,
+        "uti": unique_token_id(state),
+        "ver": "2.0",
+    });
+    (claims, lifetime)
+}
+
+/// An app-only Graph access token (client credentials): the client's service principal is the
+/// subject. `roles` (the application permissions assigned to it) are absent until app role
+/// assignments exist.
+#[derive(Debug, Clone)]
+pub struct AppToken {
+    pub access_token: String,
+    pub expires_in: i64,
+}
+
+impl AppToken {
+    /// The token response: no refresh token, and no `scope` (MSAL keys its cache on the requested
+    /// `.default`).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+            "ext_expires_in": self.expires_in,
+            "access_token": self.access_token,
+        })
+    }
+}
+
+/// Mints an app-only token for `client`, whose service principal in `tenant` is `service_principal`,
+/// authenticated with a client secret (`azpacr` "1").
+pub fn issue_app_token(
+    state: &AppState,
+    signer: &Signer,
+    tenant: TenantId,
+    client: AppId,
+    service_principal: ObjectId,
+) -> AppToken {
+    let (mut claims, lifetime) =
+        graph_access_claims(state, tenant, client, "1", "app", service_principal);
+    claims["sub"] = json!(service_principal.to_string());
+    AppToken {
+        access_token: signer.sign(&claims),
+        expires_in: lifetime,
+    }
+}
+
 /// Mints the tokens of a sign-in; the refresh token (when `offline_access` was asked for) is
 /// written through `tx`, which the caller commits.
 pub async fn issue(
@@ -153,9 +224,15 @@ pub async fn issue(
 ) -> Result<Issued> {
     let now = state.clock.now();
     let tid = sign_in.tenant.to_string();
-    let iss = issuer(state, &tid);
     let user = &sign_in.user;
-    let lifetime = 3600 + i64::from(state.random.below(1800));
+    let (mut access, lifetime) = graph_access_claims(
+        state,
+        sign_in.tenant,
+        sign_in.client_app_id,
+        "0",
+        "user",
+        user.id,
+    );
     let iat = now.unix_timestamp();
     let mut wids: Vec<String> = sign_in
         .role_template_ids
@@ -166,28 +243,29 @@ pub async fn issue(
         wids.push(MEMBER_ROLE_TEMPLATE.to_string());
     }
     let scope = grant.scope();
-    let access = json!({
-        "aud": MICROSOFT_GRAPH.to_string(),
-        "iss": iss,
-        "iat": iat,
-        "nbf": iat,
-        "exp": iat + lifetime,
-        "amr": sign_in.amr,
-        "auth_time": sign_in.auth_time.unix_timestamp(),
-        "azp": sign_in.client_app_id.to_string(),
-        "azpacr": "0",
-        "idtyp": "user",
-        "name": user.display_name,
-        "oid": user.id.to_string(),
-        "preferred_username": user.user_principal_name.to_string(),
-        "scp": scope,
-        "sub": pairwise_sub(state, sign_in.tenant, user, AppId::from_uuid(MICROSOFT_GRAPH)),
-        "tid": tid,
-        "upn": user.user_principal_name.to_string(),
-        "uti": unique_token_id(state),
-        "ver": "2.0",
-        "wids": wids,
-    });
+    for (claim, value) in [
+        ("amr", json!(sign_in.amr)),
+        ("auth_time", json!(sign_in.auth_time.unix_timestamp())),
+        ("name", json!(user.display_name)),
+        (
+            "preferred_username",
+            json!(user.user_principal_name.to_string()),
+        ),
+        ("scp", json!(scope)),
+        (
+            "sub",
+            json!(pairwise_sub(
+                state,
+                sign_in.tenant,
+                user,
+                AppId::from_uuid(MICROSOFT_GRAPH)
+            )),
+        ),
+        ("upn", json!(user.user_principal_name.to_string())),
+        ("wids", json!(wids)),
+    ] {
+        access[claim] = value;
+    }
     let access_token = signer.sign(&access);
 
     let id_token = grant.openid.then(|| {

@@ -14,11 +14,11 @@ pub async fn userinfo(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Json<Value>, GraphError> {
+    let u = caller.delegated_user()?;
     caller.require_any_scope(&["openid"])?;
     let client = caller
         .client_app_id
         .ok_or_else(|| GraphError::from(gatehouse_domain::Error::Forbidden))?;
-    let u = &caller.user;
     let mut body = json!({ "sub": pairwise_sub(&state, caller.tenant, u, client) });
     if caller.scopes.contains("profile") {
         body["name"] = json!(u.display_name);

@@ -1,0 +1,233 @@
+//! `/servicePrincipals`: an application's presence in the tenant, which the client credentials grant
+//! requires. Create (for an application registered in this tenant), list (`$filter=appId eq '...'`
+//! only) and read. Every operation asks `authz::decide`; the create hands the proof to storage and
+//! audits in the same transaction.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{Extension, OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use gatehouse_domain::Error;
+use gatehouse_domain::application::{Application, ServicePrincipal};
+use gatehouse_domain::audit::{AuditCategory, AuditRecord, OperationType, TargetResource};
+use gatehouse_domain::authz::{self, Ownership};
+use gatehouse_domain::ids::{AppId, ObjectId};
+use serde_json::{Map, Value, json};
+
+use super::applications::{body_object, change, context_url, initiator, principal};
+use super::auth::Caller;
+use crate::http::context::RequestContext;
+use crate::http::graph_error::GraphError;
+use crate::http::json::GraphJson;
+use crate::state::AppState;
+
+const ADD: &str = "Add service principal";
+
+/// Graph's `servicePrincipal` for the properties Gatehouse keeps. `app` is the registration when it
+/// lives in this tenant (it supplies `signInAudience` and `identifierUris`).
+pub fn service_principal(sp: &ServicePrincipal, app: Option<&Application>) -> Value {
+    let mut names = vec![sp.app_id.to_string()];
+    if let Some(app) = app {
+        names.extend(app.identifier_uris.iter().cloned());
+    }
+    json!({
+        "id": sp.id.to_string(),
+        "accountEnabled": sp.account_enabled,
+        "appDisplayName": sp.display_name,
+        "appId": sp.app_id.to_string(),
+        "appOwnerOrganizationId": sp.app_owner_organization_id.map(|u| u.to_string()),
+        "appRoles": [],
+        "displayName": sp.display_name,
+        "oauth2PermissionScopes": [],
+        "servicePrincipalNames": names,
+        "servicePrincipalType": "Application",
+        "signInAudience": app.map_or("AzureADMultipleOrgs", |a| a.sign_in_audience.as_str()),
+        "tags": [],
+    })
+}
+
+fn with_context(state: &AppState, uri: &axum::http::Uri, fragment: &str, entity: Value) -> Value {
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        json!(context_url(state, uri, fragment)),
+    );
+    if let Value::Object(m) = entity {
+        body.extend(m);
+    }
+    Value::Object(body)
+}
+
+fn unsupported(message: impl Into<String>) -> GraphError {
+    GraphError::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
+}
+
+/// The one filter supported: `appId eq '{guid}'`.
+fn app_id_filter(query: &HashMap<String, String>) -> Result<Option<AppId>, GraphError> {
+    if let Some(other) = query
+        .keys()
+        .find(|k| k.starts_with('$') && k.as_str() != "$filter")
+    {
+        return Err(unsupported(format!(
+            "The query option '{other}' is not supported on servicePrincipals."
+        )));
+    }
+    let Some(filter) = query.get("$filter") else {
+        return Ok(None);
+    };
+    let invalid = || {
+        unsupported(
+            "Unsupported or invalid query filter clause specified for resource 'ServicePrincipal'.",
+        )
+    };
+    let mut words = filter.split_whitespace();
+    let (Some(property), Some(op), Some(value), None) =
+        (words.next(), words.next(), words.next(), words.next())
+    else {
+        return Err(invalid());
+    };
+    if !property.eq_ignore_ascii_case("appId") || !op.eq_ignore_ascii_case("eq") {
+        return Err(invalid());
+    }
+    let value = value
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .ok_or_else(invalid)?;
+    value.parse().map(Some).map_err(|_| invalid())
+}
+
+/// `GET /servicePrincipals`.
+pub async fn list(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Extension(caller): Extension<Caller>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, GraphError> {
+    let filter = app_id_filter(&query)?;
+    let mut tx = state.store.read(caller.tenant).await?;
+    authz::decide(
+        &principal(&mut tx, &caller).await?,
+        authz::SERVICE_PRINCIPALS_READ,
+        Ownership::NoTarget,
+    )?;
+    let apps: HashMap<AppId, Application> = tx
+        .applications()
+        .await?
+        .into_iter()
+        .map(|a| (a.app_id, a))
+        .collect();
+    let value: Vec<Value> = tx
+        .service_principals()
+        .await?
+        .iter()
+        .filter(|sp| filter.is_none_or(|f| sp.app_id == f))
+        .map(|sp| service_principal(sp, apps.get(&sp.app_id)))
+        .collect();
+    Ok(Json(json!({
+        "@odata.context": context_url(&state, &uri, "servicePrincipals"),
+        "value": value,
+    })))
+}
+
+/// `GET /servicePrincipals/{id}`.
+pub async fn read(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, GraphError> {
+    let id: ObjectId = id.parse()?;
+    let mut tx = state.store.read(caller.tenant).await?;
+    let sp = tx.service_principal(id).await?;
+    authz::decide(
+        &principal(&mut tx, &caller).await?,
+        authz::SERVICE_PRINCIPALS_READ,
+        Ownership::NotOwner,
+    )?;
+    let app = tx.application_by_app_id(sp.app_id).await?;
+    Ok(Json(with_context(
+        &state,
+        &uri,
+        "servicePrincipals/$entity",
+        service_principal(&sp, app.as_ref()),
+    )))
+}
+
+/// `POST /servicePrincipals {"appId": ...}`: the service principal of an application registered in
+/// this tenant. Owners of the application may create it; otherwise a role must allow it.
+pub async fn create(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Extension(caller): Extension<Caller>,
+    GraphJson(body): GraphJson<Value>,
+) -> Result<(StatusCode, Json<Value>), GraphError> {
+    let body = body_object(body)?;
+    let raw = match body.get("appId") {
+        Some(Value::String(s)) => s.clone(),
+        _ => {
+            return Err(Error::invalid_property("appId", "The appId property is required.").into());
+        }
+    };
+    let no_app = || {
+        Error::invalid_property(
+            "appId",
+            format!(
+                "The appId '{raw}' of the service principal does not reference a valid application object."
+            ),
+        )
+    };
+    let app_id: AppId = raw.parse().map_err(|_| no_app())?;
+    let mut tx = state.store.write(caller.tenant).await?;
+    let app = tx.application_by_app_id(app_id).await?.ok_or_else(no_app)?;
+    let ownership = if tx.is_application_owner(app.id, caller.object_id()).await? {
+        Ownership::Owner
+    } else {
+        Ownership::NotOwner
+    };
+    let proof = authz::decide(
+        &principal(&mut tx, &caller).await?,
+        authz::SERVICE_PRINCIPALS_CREATE_AS_OWNER,
+        ownership,
+    )?;
+    let sp = ServicePrincipal {
+        id: ObjectId::generate(state.random.as_ref()),
+        app_id,
+        display_name: app.display_name.clone(),
+        app_owner_organization_id: Some(*caller.tenant.as_uuid()),
+        account_enabled: true,
+        created: state.clock.now(),
+    };
+    tx.create_service_principal(&proof, &sp).await?;
+    let record = AuditRecord::success(
+        ObjectId::generate(state.random.as_ref()),
+        state.clock.now(),
+        AuditCategory::ApplicationManagement,
+        ADD,
+        OperationType::Add,
+        initiator(&caller),
+        vec![TargetResource {
+            id: sp.id.to_string(),
+            display_name: Some(sp.display_name.clone()),
+            resource_type: "ServicePrincipal".into(),
+            user_principal_name: None,
+            modified_properties: vec![
+                change("AppId", &json!(sp.app_id.to_string())),
+                change("DisplayName", &json!(sp.display_name)),
+                change("AccountEnabled", &json!(true)),
+            ],
+        }],
+    )
+    .with_correlation_id(Some(RequestContext::current().request_id));
+    tx.audit(&record).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(with_context(
+            &state,
+            &uri,
+            "servicePrincipals/$entity",
+            service_principal(&sp, Some(&app)),
+        )),
+    ))
+}
