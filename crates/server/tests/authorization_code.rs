@@ -11,7 +11,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::catalog::first_party::{ADMIN_CENTER, AZURE_CLI, GRAPH_COMMAND_LINE_TOOLS};
 use gatehouse_domain::ids::{ObjectId, TenantId};
-use gatehouse_domain::user::{User, UserPrincipalName, UserType};
 use gatehouse_store::testing::TestDatabase;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -31,41 +30,11 @@ struct Fixture {
 
 async fn fixture(db: TestDatabase) -> Fixture {
     let app = TestApp::new(db).await;
-    let tenant = app
-        .state
-        .store
-        .instance_read()
-        .await
-        .unwrap()
-        .list_tenants()
-        .await
-        .unwrap()[0]
-        .tenant
-        .id;
-    let member = User {
-        id: ObjectId::generate(app.state.random.as_ref()),
-        user_principal_name: UserPrincipalName::parse(MEMBER).unwrap(),
-        display_name: "Ann Member".into(),
-        mail_nickname: "ann".into(),
-        account_enabled: true,
-        user_type: UserType::Member,
-        password: Some(
-            app.state
-                .passwords
-                .hasher()
-                .hash(PASSWORD, app.state.random.as_ref())
-                .unwrap(),
-        ),
-        created: support::START,
-        last_password_change: Some(support::START),
-        sign_in_sessions_valid_from: None,
-    };
-    let mut tx = app.state.store.write(tenant).await.unwrap();
-    tx.insert_user(&member).await.unwrap();
-    tx.commit().await.unwrap();
+    let tenant = app.bootstrap_tenant().await;
+    let member = app.add_member(tenant, MEMBER, "Ann Member", PASSWORD).await;
     app.clock.advance(time::Duration::minutes(1));
     Fixture {
-        member: member.id,
+        member,
         app,
         tenant,
     }

@@ -9,7 +9,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::catalog::first_party::{GRAPH_COMMAND_LINE_TOOLS, MICROSOFT_GRAPH};
 use gatehouse_domain::ids::{ObjectId, TenantId};
-use gatehouse_domain::user::{User, UserPrincipalName, UserType};
 use serde_json::{Value, json};
 use support::{Response, TestApp, each_engine};
 use tower::ServiceExt as _;
@@ -26,40 +25,10 @@ struct Fixture {
 
 async fn fixture(db: gatehouse_store::testing::TestDatabase) -> Fixture {
     let app = TestApp::new(db).await;
-    let tenant = app
-        .state
-        .store
-        .instance_read()
-        .await
-        .unwrap()
-        .list_tenants()
-        .await
-        .unwrap()[0]
-        .tenant
-        .id;
-    let member = User {
-        id: ObjectId::generate(app.state.random.as_ref()),
-        user_principal_name: UserPrincipalName::parse(MEMBER).unwrap(),
-        display_name: "Ann Member".into(),
-        mail_nickname: "ann".into(),
-        account_enabled: true,
-        user_type: UserType::Member,
-        password: Some(
-            app.state
-                .passwords
-                .hasher()
-                .hash(PASSWORD, app.state.random.as_ref())
-                .unwrap(),
-        ),
-        created: support::START,
-        last_password_change: Some(support::START),
-        sign_in_sessions_valid_from: None,
-    };
-    let mut tx = app.state.store.write(tenant).await.unwrap();
-    tx.insert_user(&member).await.unwrap();
-    tx.commit().await.unwrap();
+    let tenant = app.bootstrap_tenant().await;
+    let member = app.add_member(tenant, MEMBER, "Ann Member", PASSWORD).await;
     Fixture {
-        member: member.id,
+        member,
         app,
         tenant,
     }

@@ -10,8 +10,10 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use gatehouse_domain::clock::ManualClock;
 use gatehouse_domain::domain_name::DomainName;
+use gatehouse_domain::ids::{ObjectId, TenantId};
 use gatehouse_domain::password::PasswordHasher;
 use gatehouse_domain::random::SeededRandom;
+use gatehouse_domain::user::{User, UserPrincipalName, UserType};
 use gatehouse_server::config::Bootstrap;
 use gatehouse_server::identity::keys::SigningKeys;
 use gatehouse_server::passwords::Passwords;
@@ -78,6 +80,53 @@ impl TestApp {
             .expect("bootstrapped");
         app.state.readiness.set_prepared();
         app
+    }
+
+    /// The bootstrap tenant's id.
+    pub async fn bootstrap_tenant(&self) -> TenantId {
+        let tenants = self
+            .state
+            .store
+            .instance_read()
+            .await
+            .unwrap()
+            .list_tenants()
+            .await
+            .unwrap();
+        tenants[0].tenant.id
+    }
+
+    /// Adds an enabled member user with a password to `tenant`; returns its id.
+    pub async fn add_member(
+        &self,
+        tenant: TenantId,
+        upn: &str,
+        display_name: &str,
+        password: &str,
+    ) -> ObjectId {
+        let random = self.state.random.as_ref();
+        let user = User {
+            id: ObjectId::generate(random),
+            user_principal_name: UserPrincipalName::parse(upn).unwrap(),
+            display_name: display_name.into(),
+            mail_nickname: upn.split('@').next().unwrap().into(),
+            account_enabled: true,
+            user_type: UserType::Member,
+            password: Some(
+                self.state
+                    .passwords
+                    .hasher()
+                    .hash(password, random)
+                    .unwrap(),
+            ),
+            created: START,
+            last_password_change: Some(START),
+            sign_in_sessions_valid_from: None,
+        };
+        let mut tx = self.state.store.write(tenant).await.unwrap();
+        tx.insert_user(&user).await.unwrap();
+        tx.commit().await.unwrap();
+        user.id
     }
 
     pub fn router(&self) -> Router {
