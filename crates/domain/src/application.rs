@@ -40,6 +40,18 @@ pub struct OAuth2PermissionGrant {
     pub scope: String,
 }
 
+/// Graph `appRoleAssignment` of an application permission: the app role `app_role_id` of the resource's
+/// service principal (`resource_id`) assigned to a client's service principal (`principal_id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppRoleAssignment {
+    /// Graph's opaque assignment id (a base64url string, not a GUID).
+    pub id: String,
+    pub app_role_id: Uuid,
+    pub principal_id: ObjectId,
+    pub resource_id: ObjectId,
+    pub created: OffsetDateTime,
+}
+
 /// Graph `application.signInAudience`: who may sign in to an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignInAudience {

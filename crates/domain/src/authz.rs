@@ -44,6 +44,17 @@ pub const SERVICE_PRINCIPALS_READ: &str = "microsoft.directory/servicePrincipals
 pub const SERVICE_PRINCIPALS_CREATE_AS_OWNER: &str =
     "microsoft.directory/servicePrincipals/createAsOwner";
 
+/// Assign or remove app roles of a service principal (the action Graph's `appRoleAssignedTo` and
+/// `appRoleAssignments` writes need).
+pub const SERVICE_PRINCIPALS_APP_ROLE_ASSIGNED_TO_UPDATE: &str =
+    "microsoft.directory/servicePrincipals/appRoleAssignedTo/update";
+/// Grant any permission on any resource, Microsoft Graph's included (Global Administrator,
+/// Privileged Role Administrator).
+pub const SERVICE_PRINCIPALS_GRANT_ANY_PERMISSION: &str =
+    "microsoft.directory/servicePrincipals/managePermissionGrantsForAll.microsoft-company-admin";
+/// Grant any permission except Microsoft Graph's (Application and Cloud Application Administrator).
+pub const SERVICE_PRINCIPALS_GRANT_NON_GRAPH_PERMISSION: &str = "microsoft.directory/servicePrincipals/managePermissionGrantsForAll.microsoft-application-admin";
+
 /// The owner actions on an owned application registration, verbatim from spec 05 §4, plus creating
 /// the application's service principal (what the admin center does when an owner registers an app).
 const OWNED_APPLICATION_ACTIONS: &[&str] = &[
@@ -74,6 +85,13 @@ const APPLICATION_CREDENTIAL_WRITE_SCOPES: &[&str] =
 const APPLICATION_WRITE_SCOPES: &[&str] = &[
     "Application.ReadWrite.All",
     "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+
+/// Graph permissions that allow assigning app roles (delegated: `AppRoleAssignment.ReadWrite.All`
+/// or `Directory.AccessAsUser.All`; application: `AppRoleAssignment.ReadWrite.All`).
+const APP_ROLE_ASSIGNMENT_WRITE_SCOPES: &[&str] = &[
+    "AppRoleAssignment.ReadWrite.All",
     "Directory.AccessAsUser.All",
 ];
 
@@ -171,6 +189,39 @@ pub fn decide(caller: &Principal, action: &'static str, ownership: Ownership) ->
     })
 }
 
+/// Decides whether `caller` may grant (or revoke) an application permission, an app role of a
+/// resource's service principal assigned to a client's service principal. Besides
+/// `appRoleAssignedTo/update`, a signed-in user needs the right to grant permissions for all:
+/// Microsoft Graph's only through `managePermissionGrantsForAll.microsoft-company-admin` (Global
+/// Administrator, Privileged Role Administrator), other resources' also through
+/// `...microsoft-application-admin` (Application and Cloud Application Administrator), as Entra.
+/// An app-only caller needs the application permission `AppRoleAssignment.ReadWrite.All`.
+pub fn decide_app_role_grant(caller: &Principal, resource_is_graph: bool) -> Result<Proof> {
+    let proof = decide(
+        caller,
+        SERVICE_PRINCIPALS_APP_ROLE_ASSIGNED_TO_UPDATE,
+        Ownership::NotOwner,
+    )?;
+    if caller.app_roles.is_some() {
+        return Ok(proof);
+    }
+    let may_grant = user_may(
+        caller,
+        SERVICE_PRINCIPALS_GRANT_ANY_PERMISSION,
+        Ownership::NotOwner,
+    ) || (!resource_is_graph
+        && user_may(
+            caller,
+            SERVICE_PRINCIPALS_GRANT_NON_GRAPH_PERMISSION,
+            Ownership::NotOwner,
+        ));
+    if may_grant {
+        Ok(proof)
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
 fn has_any(granted: &[String], any_of: &[&str]) -> bool {
     any_of
         .iter()
@@ -184,6 +235,10 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
         Some("applications" | "servicePrincipals") => {
             if is_read(action) {
                 has_any(granted, APPLICATION_READ_SCOPES)
+            } else if action.contains("/appRoleAssignedTo/")
+                || action.contains("/managePermissionGrantsForAll.")
+            {
+                has_any(granted, APP_ROLE_ASSIGNMENT_WRITE_SCOPES)
             } else if action.contains("/credentials/") {
                 has_any(granted, APPLICATION_CREDENTIAL_WRITE_SCOPES)
             } else {
@@ -467,6 +522,49 @@ mod tests {
             let result = decide(caller, action, *ownership);
             assert_eq!(result.is_ok(), *allowed, "{name}");
             if let Ok(proof) = result {
+                assert!(proof.covers_entity("servicePrincipals"), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_company_administrators_grant_graph_application_permissions() {
+        use crate::catalog::roles::PRIVILEGED_ROLE_ADMINISTRATOR;
+        const ARA: &str = "AppRoleAssignment.ReadWrite.All";
+        let p = |roles: &[Uuid], scopes: &[&str]| principal(roles, UserKind::Member, scopes);
+        let ga = p(&[GLOBAL_ADMINISTRATOR], &[ARA]);
+        let ga_delegated_all = p(&[GLOBAL_ADMINISTRATOR], &["Directory.AccessAsUser.All"]);
+        let ga_app_rw = p(&[GLOBAL_ADMINISTRATOR], &[RW]);
+        let pra = p(&[PRIVILEGED_ROLE_ADMINISTRATOR], &[ARA]);
+        let app_admin = p(&[APPLICATION_ADMINISTRATOR], &[ARA]);
+        let cloud_admin = p(&[CLOUD_APPLICATION_ADMINISTRATOR], &[ARA]);
+        let user_admin = p(&[USER_ADMINISTRATOR], &[ARA]);
+        let member = p(&[], &[ARA]);
+        let app = Principal::application(vec![ARA.to_owned()]);
+        let app_rw = Principal::application(vec![RW.to_owned()]);
+        #[rustfmt::skip]
+        let cases: &[(&str, &Principal, bool, bool)] = &[
+            ("GA, Graph", &ga, true, true),
+            ("GA with Directory.AccessAsUser.All", &ga_delegated_all, true, true),
+            ("GA without an AppRoleAssignment scope", &ga_app_rw, true, false),
+            ("PRA, Graph", &pra, true, true),
+            ("App Admin, Graph", &app_admin, true, false),
+            ("App Admin, other resource", &app_admin, false, true),
+            ("Cloud App Admin, Graph", &cloud_admin, true, false),
+            ("Cloud App Admin, other resource", &cloud_admin, false, true),
+            ("User Admin, other resource", &user_admin, false, false),
+            ("member", &member, false, false),
+            ("app with AppRoleAssignment.ReadWrite.All", &app, true, true),
+            ("app with Application.ReadWrite.All", &app_rw, true, false),
+        ];
+        for (name, caller, graph, allowed) in cases {
+            let result = decide_app_role_grant(caller, *graph);
+            assert_eq!(result.is_ok(), *allowed, "{name}");
+            if let Ok(proof) = result {
+                assert_eq!(
+                    proof.action(),
+                    SERVICE_PRINCIPALS_APP_ROLE_ASSIGNED_TO_UPDATE
+                );
                 assert!(proof.covers_entity("servicePrincipals"), "{name}");
             }
         }

@@ -421,12 +421,16 @@ impl TenantTx<Write> {
     }
 
     /// Deletes an application with its owners and credentials, and its service principal in this
-    /// tenant (with the delegated grants it holds or is the resource of).
+    /// tenant (with the delegated grants and app role assignments it holds or is the resource of).
     pub async fn delete_application(&mut self, proof: &Proof, id: ObjectId) -> Result<()> {
         check(proof)?;
         const SP_OF_APP: &str = "SELECT sp.id FROM service_principals sp JOIN applications a \
              ON a.tenant_id = sp.tenant_id AND a.app_id = sp.app_id WHERE a.tenant_id = $1 AND a.id = $2";
         for sql in [
+            format!(
+                "DELETE FROM app_role_assignments WHERE tenant_id = $1 AND (principal_id IN ({SP_OF_APP}) \
+                 OR resource_id IN ({SP_OF_APP}))"
+            ),
             format!(
                 "DELETE FROM oauth2_permission_grants WHERE tenant_id = $1 AND (client_id IN ({SP_OF_APP}) \
                  OR resource_id IN ({SP_OF_APP}))"

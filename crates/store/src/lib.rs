@@ -5,6 +5,7 @@
 //! [`Write`] transaction; audit records are written through the same transaction as the change.
 //! The engines differ only in [`Engine`]: connection setup, migrations, locking and SQL types.
 
+mod app_role_assignments;
 mod applications;
 mod audit;
 mod authorization;

@@ -1,6 +1,7 @@
 //! The Microsoft Graph–compatible API (`/v1.0`, `/beta`): bearer-token authentication and the
 //! resources as they land.
 
+pub mod app_role_assignments;
 pub mod application_json;
 pub mod applications;
 pub mod auth;
@@ -9,7 +10,7 @@ pub mod service_principals;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 
 use crate::identity::userinfo;
 use crate::state::AppState;
@@ -42,6 +43,24 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(service_principals::list).post(service_principals::create),
         )
         .route("/servicePrincipals/{id}", get(service_principals::read))
+        .route(
+            "/servicePrincipals/{id}/appRoleAssignments",
+            get(app_role_assignments::list_assignments)
+                .post(app_role_assignments::create_assignment),
+        )
+        .route(
+            "/servicePrincipals/{id}/appRoleAssignments/{assignment_id}",
+            delete(app_role_assignments::remove_assignment),
+        )
+        .route(
+            "/servicePrincipals/{id}/appRoleAssignedTo",
+            get(app_role_assignments::list_assigned_to)
+                .post(app_role_assignments::create_assigned_to),
+        )
+        .route(
+            "/servicePrincipals/{id}/appRoleAssignedTo/{assignment_id}",
+            delete(app_role_assignments::remove_assigned_to),
+        )
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate));
     let userinfo = Router::new()
         .route(

@@ -12,6 +12,8 @@ use gatehouse_domain::Error;
 use gatehouse_domain::application::{Application, ServicePrincipal};
 use gatehouse_domain::audit::{AuditCategory, AuditRecord, OperationType, TargetResource};
 use gatehouse_domain::authz::{self, Ownership};
+use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
+use gatehouse_domain::catalog::graph_permissions;
 use gatehouse_domain::ids::{AppId, ObjectId};
 use serde_json::{Map, Value, json};
 
@@ -37,14 +39,92 @@ pub fn service_principal(sp: &ServicePrincipal, app: Option<&Application>) -> Va
         "appDisplayName": sp.display_name,
         "appId": sp.app_id.to_string(),
         "appOwnerOrganizationId": sp.app_owner_organization_id.map(|u| u.to_string()),
-        "appRoles": [],
+        "appRoles": app_roles(sp, app),
         "displayName": sp.display_name,
-        "oauth2PermissionScopes": [],
+        "oauth2PermissionScopes": permission_scopes(sp, app),
         "servicePrincipalNames": names,
         "servicePrincipalType": "Application",
         "signInAudience": app.map_or("AzureADMultipleOrgs", |a| a.sign_in_audience.as_str()),
         "tags": [],
     })
+}
+
+/// The app roles a service principal exposes: Microsoft Graph's application permissions from the
+/// catalogue, or the roles of its application when registered in this tenant.
+fn app_roles(sp: &ServicePrincipal, app: Option<&Application>) -> Value {
+    if sp.app_id == AppId::from_uuid(MICROSOFT_GRAPH) {
+        return graph_permissions::APPLICATION
+            .iter()
+            .map(|p| {
+                json!({
+                    "allowedMemberTypes": ["Application"],
+                    "description": p.description,
+                    "displayName": p.display_name,
+                    "id": p.id.to_string(),
+                    "isEnabled": true,
+                    "origin": "Application",
+                    "value": p.value,
+                })
+            })
+            .collect();
+    }
+    app.map(|a| {
+        a.app_roles
+            .iter()
+            .map(|r| {
+                json!({
+                    "allowedMemberTypes": r.allowed_member_types,
+                    "description": r.description,
+                    "displayName": r.display_name,
+                    "id": r.id.to_string(),
+                    "isEnabled": r.is_enabled,
+                    "origin": "Application",
+                    "value": r.value,
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_else(|| json!([]))
+}
+
+/// The delegated permissions a service principal exposes: Microsoft Graph's from the catalogue, or
+/// its application's `api.oauth2PermissionScopes` when registered in this tenant.
+fn permission_scopes(sp: &ServicePrincipal, app: Option<&Application>) -> Value {
+    if sp.app_id == AppId::from_uuid(MICROSOFT_GRAPH) {
+        return graph_permissions::DELEGATED
+            .iter()
+            .map(|p| {
+                json!({
+                    "adminConsentDescription": p.admin_consent_description,
+                    "adminConsentDisplayName": p.admin_consent_display_name,
+                    "id": p.id.to_string(),
+                    "isEnabled": true,
+                    "type": if p.admin_consent_required { "Admin" } else { "User" },
+                    "userConsentDescription": p.user_consent_description,
+                    "userConsentDisplayName": p.user_consent_display_name,
+                    "value": p.value,
+                })
+            })
+            .collect();
+    }
+    app.map(|a| {
+        a.oauth2_permission_scopes
+            .iter()
+            .map(|s| {
+                json!({
+                    "adminConsentDescription": s.admin_consent_description,
+                    "adminConsentDisplayName": s.admin_consent_display_name,
+                    "id": s.id.to_string(),
+                    "isEnabled": s.is_enabled,
+                    "type": s.kind,
+                    "userConsentDescription": s.user_consent_description,
+                    "userConsentDisplayName": s.user_consent_display_name,
+                    "value": s.value,
+                })
+            })
+            .collect()
+    })
+    .unwrap_or_else(|| json!([]))
 }
 
 fn with_context(state: &AppState, uri: &axum::http::Uri, fragment: &str, entity: Value) -> Value {

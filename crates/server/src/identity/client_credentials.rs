@@ -2,12 +2,16 @@
 //! one of its client secrets (in the body, `client_secret_post`, or by HTTP Basic,
 //! `client_secret_basic`) and receives an app-only Graph token for its service principal.
 
+use std::collections::BTreeSet;
+
 use axum::http::{HeaderMap, StatusCode, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
-use gatehouse_domain::ids::AppId;
+use gatehouse_domain::catalog::graph_permissions;
+use gatehouse_domain::ids::{AppId, ObjectId};
 use gatehouse_domain::scope::GRAPH_RESOURCE_URI;
+use gatehouse_store::TenantTx;
 use subtle::ConstantTimeEq as _;
 
 use super::authority::Authority;
@@ -229,6 +233,7 @@ pub async fn grant(
         valid |= matches && credential.start <= now && now < credential.end;
         expired |= matches && credential.end <= now;
     }
+    let roles = graph_roles(&mut tx, sp.id).await?;
     drop(tx);
     if !valid {
         return Err(if expired {
@@ -245,7 +250,31 @@ pub async fn grant(
             )
         });
     }
-    Ok(tokens::issue_app_token(state, &signer, tenant, app_id, sp.id).to_json())
+    Ok(tokens::issue_app_token(state, &signer, tenant, app_id, sp.id, &roles).to_json())
+}
+
+/// The values of Microsoft Graph's application permissions assigned to the service principal
+/// `client` (the token's `roles`), sorted, without duplicates.
+async fn graph_roles<M>(tx: &mut TenantTx<M>, client: ObjectId) -> Result<Vec<String>, OAuthError> {
+    let Some(graph) = tx
+        .service_principal_by_app_id(AppId::from_uuid(MICROSOFT_GRAPH))
+        .await?
+    else {
+        return Ok(Vec::new());
+    };
+    let roles: BTreeSet<String> = tx
+        .app_role_assignments_of_principal(client)
+        .await?
+        .iter()
+        .filter(|a| a.resource_id == graph.id)
+        .filter_map(|a| {
+            graph_permissions::APPLICATION
+                .iter()
+                .find(|p| p.id == a.app_role_id)
+        })
+        .map(|p| p.value.to_owned())
+        .collect();
+    Ok(roles.into_iter().collect())
 }
 
 #[cfg(test)]

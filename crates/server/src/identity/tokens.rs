@@ -174,8 +174,7 @@ fn graph_access_claims(
 }
 
 /// An app-only Graph access token (client credentials): the client's service principal is the
-/// subject. `roles` (the application permissions assigned to it) are absent until app role
-/// assignments exist.
+/// subject, and `roles` lists the application permissions assigned to it on Microsoft Graph.
 #[derive(Debug, Clone)]
 pub struct AppToken {
     pub access_token: String,
@@ -196,16 +195,21 @@ impl AppToken {
 }
 
 /// Mints an app-only token for `client`, whose service principal in `tenant` is `service_principal`,
-/// authenticated with a client secret (`azpacr` "1").
+/// authenticated with a client secret (`azpacr` "1"). `roles` are the values of the Graph app roles
+/// assigned to the service principal; the claim is omitted when there are none, as Entra does.
 pub fn issue_app_token(
     state: &AppState,
     signer: &Signer,
     tenant: TenantId,
     client: AppId,
     service_principal: ObjectId,
+    roles: &[String],
 ) -> AppToken {
     let (mut claims, lifetime) =
         graph_access_claims(state, tenant, client, "1", "app", service_principal);
+    if !roles.is_empty() {
+        claims["roles"] = json!(roles);
+    }
     claims["sub"] = json!(service_principal.to_string());
     AppToken {
         access_token: signer.sign(&claims),

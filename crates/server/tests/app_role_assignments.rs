@@ -1,0 +1,459 @@
+//! Application permissions through the router on both engines: a Global Administrator grants
+//! Microsoft Graph's `Application.ReadWrite.All` to a daemon's service principal, its client
+//! credentials token then carries `roles` and lets it manage applications; revoking the assignment
+//! takes the permission away from new tokens; and the refusals (unknown role, members, duplicates,
+//! another tenant's service principal, administrators who may not grant Graph's permissions).
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use base64::Engine as _;
+use gatehouse_domain::audit::Initiator;
+use gatehouse_domain::catalog::first_party::GRAPH_COMMAND_LINE_TOOLS;
+use gatehouse_domain::ids::{ObjectId, TenantId};
+use gatehouse_domain::tenant::{NewTenant, initial_domain};
+use gatehouse_domain::user::{User, UserPrincipalName, UserType};
+use gatehouse_server::services::tenants::{self, CreateTenant};
+use serde_json::{Value, json};
+use support::{Response, TestApp, each_engine};
+use tower::ServiceExt as _;
+
+const PASSWORD: &str = "Correct-Horse-7";
+const RW: &str = "Application.ReadWrite.All";
+const GRAPH_DEFAULT: &str = "https://graph.microsoft.com/.default";
+
+struct Fixture {
+    app: TestApp,
+    tenant: TenantId,
+    domain: String,
+    admin_upn: String,
+}
+
+/// A tenant without security defaults (so the Global Administrator's password grant works) and a
+/// member, "ann".
+async fn fixture(db: gatehouse_store::testing::TestDatabase) -> Fixture {
+    let app = TestApp::new(db).await;
+    let new = NewTenant::new(
+        "Contoso",
+        initial_domain("contoso", &app.state.instance.initial_domain_suffix).unwrap(),
+        "US",
+        false,
+    )
+    .unwrap();
+    let created = tenants::create(
+        &app.state,
+        CreateTenant {
+            tenant: new,
+            admin: Some("admin".into()),
+            admin_password: Some(PASSWORD.into()),
+        },
+        Initiator::instance("test"),
+    )
+    .await
+    .unwrap();
+    let tenant = created.summary.tenant.id;
+    let domain = created.summary.default_domain.clone();
+    let mut tx = app.state.store.write(tenant).await.unwrap();
+    tx.insert_user(&User {
+        id: ObjectId::generate(app.state.random.as_ref()),
+        user_principal_name: UserPrincipalName::parse(&format!("ann@{domain}")).unwrap(),
+        display_name: "ann".into(),
+        mail_nickname: "ann".into(),
+        account_enabled: true,
+        user_type: UserType::Member,
+        password: Some(
+            app.state
+                .passwords
+                .hasher()
+                .hash(PASSWORD, app.state.random.as_ref())
+                .unwrap(),
+        ),
+        created: support::START,
+        last_password_change: Some(support::START),
+        sign_in_sessions_valid_from: None,
+    })
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    Fixture {
+        app,
+        tenant,
+        admin_upn: created.admin_user_principal_name,
+        domain,
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Fixture {
+    /// Posts a form to `/{authority}/oauth2/v2.0/token`, with an optional Authorization header.
+    async fn token_request(
+        &self,
+        authority: &str,
+        fields: &[(&str, &str)],
+        authorization: Option<String>,
+    ) -> Response {
+        let body: String = fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = Request::post(format!("/{authority}/oauth2/v2.0/token"))
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(a) = authorization {
+            req = req.header("authorization", a);
+        }
+        let req = req.body(Body::from(body)).unwrap();
+        support::read(self.app.router().oneshot(req).await.unwrap()).await
+    }
+
+    async fn user_token(&self, alias: &str, scope: &str) -> String {
+        let upn = if alias == "admin" {
+            self.admin_upn.clone()
+        } else {
+            format!("{alias}@{}", self.domain)
+        };
+        let client = GRAPH_COMMAND_LINE_TOOLS.to_string();
+        let r = self
+            .token_request(
+                &self.tenant.to_string(),
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &client),
+                    ("username", &upn),
+                    ("password", PASSWORD),
+                    ("scope", scope),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{upn}: {}", r.body);
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Response {
+        self.app
+            .call(method, &format!("/v1.0{path}"), Some(token), body)
+            .await
+    }
+
+    /// Registers an application as `token`'s user; returns (object id, appId).
+    async fn register(&self, token: &str, name: &str) -> (String, String) {
+        let r = self
+            .call(
+                token,
+                Method::POST,
+                "/applications",
+                Some(json!({"displayName": name})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        (
+            r.body["id"].as_str().unwrap().to_owned(),
+            r.body["appId"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn add_password(&self, token: &str, id: &str, body: Value) -> Value {
+        let r = self
+            .call(
+                token,
+                Method::POST,
+                &format!("/applications/{id}/addPassword"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body
+    }
+
+    async fn create_sp(&self, token: &str, app_id: &str) -> Response {
+        self.call(
+            token,
+            Method::POST,
+            "/servicePrincipals",
+            Some(json!({"appId": app_id})),
+        )
+        .await
+    }
+}
+
+fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// A registered application with a secret and a service principal: (object id, appId, secret, SP id).
+async fn confidential_client(f: &Fixture, admin: &str) -> (String, String, String, String) {
+    let (id, app_id) = f.register(admin, "Daemon").await;
+    let secret = f.add_password(admin, &id, json!({})).await["secretText"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sp = f.create_sp(admin, &app_id).await;
+    assert_eq!(sp.status, StatusCode::CREATED, "{}", sp.body);
+    let sp_id = sp.body["id"].as_str().unwrap().to_owned();
+    (id, app_id, secret, sp_id)
+}
+
+fn credentials<'a>(app_id: &'a str, secret: &'a str, scope: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", app_id),
+        ("client_secret", secret),
+        ("scope", scope),
+    ]
+}
+
+const APP_RW_ID: &str = "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9";
+const ADMIN_SCOPES: &str = "Application.ReadWrite.All AppRoleAssignment.ReadWrite.All";
+
+impl Fixture {
+    /// The service principal id of Microsoft Graph in the fixture tenant.
+    async fn graph_sp(&self, token: &str) -> String {
+        let r = self
+            .call(
+                token,
+                Method::GET,
+                "/servicePrincipals?$filter=appId%20eq%20'00000003-0000-0000-c000-000000000000'",
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["value"][0]["id"].as_str().unwrap().to_owned()
+    }
+
+    async fn app_token(&self, app_id: &str, secret: &str) -> String {
+        let r = self
+            .token_request(
+                &self.tenant.to_string(),
+                &credentials(app_id, secret, GRAPH_DEFAULT),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    async fn assign(&self, token: &str, principal: &str, resource: &str, role: &str) -> Response {
+        self.call(
+            token,
+            Method::POST,
+            &format!("/servicePrincipals/{principal}/appRoleAssignments"),
+            Some(json!({"principalId": principal, "resourceId": resource, "appRoleId": role})),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn a_granted_graph_application_permission_reaches_the_token_and_the_api_until_revoked() {
+    each_engine(|db| async {
+        let f = fixture(db).await;
+        let admin = f.user_token("admin", ADMIN_SCOPES).await;
+        let (_, app_id, secret, sp_id) = confidential_client(&f, &admin).await;
+        let graph = f.graph_sp(&admin).await;
+
+        // Graph's service principal exposes its application permissions with Microsoft's ids.
+        let r = f
+            .call(
+                &admin,
+                Method::GET,
+                &format!("/servicePrincipals/{graph}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let role = r.body["appRoles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["value"] == RW)
+            .unwrap()
+            .clone();
+        assert_eq!(role["id"], APP_RW_ID);
+        assert_eq!(role["allowedMemberTypes"], json!(["Application"]));
+        assert!(
+            r.body["oauth2PermissionScopes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["value"] == "User.Read")
+        );
+
+        // Without an assignment: no roles, no applications.
+        let token = f.app_token(&app_id, &secret).await;
+        assert!(claims(&token).get("roles").is_none());
+        let r = f.call(&token, Method::GET, "/applications", None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+        // The grant.
+        let r = f.assign(&admin, &sp_id, &graph, APP_RW_ID).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let assignment = r.body["id"].as_str().unwrap().to_owned();
+        assert_eq!(r.body["appRoleId"], APP_RW_ID);
+        assert_eq!(r.body["principalId"], sp_id.as_str());
+        assert_eq!(r.body["principalType"], "ServicePrincipal");
+        assert_eq!(r.body["principalDisplayName"], "Daemon");
+        assert_eq!(r.body["resourceId"], graph.as_str());
+        assert_eq!(r.body["resourceDisplayName"], "Microsoft Graph");
+        assert!(r.body["createdDateTime"].is_string());
+
+        // Both collections list it.
+        for path in [
+            format!("/servicePrincipals/{sp_id}/appRoleAssignments"),
+            format!("/servicePrincipals/{graph}/appRoleAssignedTo"),
+        ] {
+            let r = f.call(&admin, Method::GET, &path, None).await;
+            assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+            let ids: Vec<&str> = r.body["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|a| a["id"].as_str())
+                .collect();
+            assert_eq!(ids, vec![assignment.as_str()], "{path}");
+        }
+
+        // The next token carries the role and may manage applications.
+        let token = f.app_token(&app_id, &secret).await;
+        assert_eq!(claims(&token)["roles"], json!([RW]));
+        let r = f.call(&token, Method::GET, "/applications", None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = f
+            .call(
+                &token,
+                Method::POST,
+                "/applications",
+                Some(json!({"displayName": "Made by a daemon"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+        // Revoked: new tokens have no roles and no access.
+        let path = format!("/servicePrincipals/{sp_id}/appRoleAssignments/{assignment}");
+        let r = f.call(&admin, Method::DELETE, &path, None).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = f.call(&admin, Method::DELETE, &path, None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        let token = f.app_token(&app_id, &secret).await;
+        assert!(claims(&token).get("roles").is_none());
+        let r = f.call(&token, Method::GET, "/applications", None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], "Authorization_RequestDenied");
+
+        // Both writes are audited.
+        let mut tx = f.app.state.store.read(f.tenant).await.unwrap();
+        let names: Vec<String> = tx
+            .audit_records(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.activity_display_name)
+            .collect();
+        for activity in [
+            "Add app role assignment to service principal",
+            "Remove app role assignment from service principal",
+        ] {
+            assert!(names.iter().any(|n| n == activity), "{activity}: {names:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn app_role_assignments_are_refused_for_unknown_roles_members_duplicates_and_other_tenants() {
+    each_engine(|db| async {
+        let f = fixture(db).await;
+        let admin = f.user_token("admin", ADMIN_SCOPES).await;
+        let (_, _, _, sp_id) = confidential_client(&f, &admin).await;
+        let graph = f.graph_sp(&admin).await;
+
+        // A role Graph does not expose.
+        let r = f
+            .assign(
+                &admin,
+                &sp_id,
+                &graph,
+                "00000000-0000-0000-0000-00000000beef",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], "Request_BadRequest");
+        assert_eq!(
+            r.body["error"]["message"],
+            "Permission being assigned was not found on application"
+        );
+
+        // A member without roles.
+        let ann = f.user_token("ann", ADMIN_SCOPES).await;
+        let r = f.assign(&ann, &sp_id, &graph, APP_RW_ID).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+        assert_eq!(r.body["error"]["code"], "Authorization_RequestDenied");
+
+        // The same grant twice, through the resource's appRoleAssignedTo the second time.
+        let r = f.assign(&admin, &sp_id, &graph, APP_RW_ID).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let r = f
+            .call(
+                &admin,
+                Method::POST,
+                &format!("/servicePrincipals/{graph}/appRoleAssignedTo"),
+                Some(json!({"principalId": sp_id, "resourceId": graph, "appRoleId": APP_RW_ID})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.body["error"]["details"][0]["code"], "ObjectConflict");
+
+        // Another tenant's service principal is not found here.
+        let other = tenants::create(
+            &f.app.state,
+            CreateTenant {
+                tenant: NewTenant::new(
+                    "Fabrikam",
+                    initial_domain("fabrikam", &f.app.state.instance.initial_domain_suffix)
+                        .unwrap(),
+                    "US",
+                    false,
+                )
+                .unwrap(),
+                admin: Some("admin".into()),
+                admin_password: Some(PASSWORD.into()),
+            },
+            Initiator::instance("test"),
+        )
+        .await
+        .unwrap()
+        .summary
+        .tenant
+        .id;
+        let mut tx = f.app.state.store.read(other).await.unwrap();
+        let foreign = tx.service_principals().await.unwrap()[0].id.to_string();
+        drop(tx);
+        let r = f.assign(&admin, &foreign, &graph, APP_RW_ID).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+        let r = f
+            .call(
+                &admin,
+                Method::GET,
+                &format!("/servicePrincipals/{foreign}/appRoleAssignments"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    })
+    .await;
+}
