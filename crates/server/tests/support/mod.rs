@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod graph;
+
 use std::sync::Arc;
 
 use axum::Router;
