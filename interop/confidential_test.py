@@ -19,19 +19,18 @@ Prints one line per check; on the first failure prints the full result and the l
 exchanges (secrets and tokens redacted) and exits 1. Exit 2 means a setup error.
 """
 
-import base64
-import json
 import logging
 import os
 import sys
 import time
-from urllib.parse import parse_qsl
 
 import azure.core
 import azure.identity
 import msal
 import requests
 from azure.core.exceptions import ClientAuthenticationError
+
+from harness import CHECKS, CheckFailed, check, env, exchanges, expect, jwt_claims, report_exchanges, show
 
 GRAPH_DEFAULT = "https://graph.microsoft.com/.default"
 GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
@@ -40,119 +39,11 @@ APPLICATION_READERS = {"Application.Read.All", "Application.ReadWrite.All",
                        "Directory.Read.All", "Directory.ReadWrite.All"}
 HTTP_TIMEOUT = 60  # seconds, per HTTP request
 
-# MSAL turns verify= into `requests.Session().verify`, and requests lets REQUESTS_CA_BUNDLE /
-# CURL_CA_BUNDLE override a Session's verify (requests/sessions.py,
-# Session.merge_environment_settings), so on machines that export them MSAL would ignore our CA.
-# azure-core passes connection_verify per request (azure/core/pipeline/transport/_requests_basic.py,
-# RequestsTransport.send: verify=...), which the variables do not override, but drop them anyway.
-for _name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-    os.environ.pop(_name, None)
-
 
 # --- a record of the HTTP exchanges, for failure reports -----------------------------------------
 
-_SECRET_FIELDS = {"password", "refresh_token", "access_token", "id_token", "client_secret",
-                  "client_assertion", "secretText"}
-_exchanges = []
-
-
-def _redact_form(body):
-    if not body:
-        return body
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    pairs = parse_qsl(body, keep_blank_values=True)
-    if not pairs:
-        return body
-    return "&".join(f"{k}={'<redacted>' if k in _SECRET_FIELDS else v}" for k, v in pairs)
-
-
-def _redact_json_text(text):
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return text[:4000]
-    if isinstance(value, dict):
-        value = {k: ("<redacted>" if k in _SECRET_FIELDS else v) for k, v in value.items()}
-    return json.dumps(value)[:4000]
-
-
-_original_send = requests.Session.send
-
-
-def _recording_send(self, request, **kwargs):
-    """Wraps requests.Session.send: both MSAL's session and azure-core's RequestsTransport use it."""
-    entry = {
-        "request": f"{request.method} {request.url}",
-        "body": _redact_form(request.body),
-        "authorization": "<present>" if request.headers.get("Authorization") else None,
-        "client-request-id": request.headers.get("client-request-id"),
-    }
-    _exchanges.append(entry)
-    try:
-        response = _original_send(self, request, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - recorded, then re-raised
-        entry["exception"] = repr(exc)
-        raise
-    entry["status"] = response.status_code
-    entry["response"] = _redact_json_text(response.text)
-    return response
-
-
-requests.Session.send = _recording_send
-
 
 # --- checks -----------------------------------------------------------------------------------
-
-class CheckFailed(Exception):
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
-
-
-def env(name):
-    value = os.environ.get(name)
-    if not value:
-        print(f"confidential_test: environment variable {name} is required", file=sys.stderr)
-        sys.exit(2)
-    return value
-
-
-def expect(condition, message, response=None):
-    if not condition:
-        raise CheckFailed(message, response)
-
-
-def show(response):
-    """A result for a failure report, with tokens shortened."""
-    if not isinstance(response, dict):
-        return repr(response)
-    shown = {}
-    for key, value in response.items():
-        if key in ("access_token", "refresh_token", "id_token") and isinstance(value, str):
-            shown[key] = value[:16] + "..." if len(value) > 16 else value
-        else:
-            shown[key] = value
-    return json.dumps(shown, indent=2, default=str)
-
-
-def jwt_claims(token):
-    """The payload of a JWT, undecoded signature (the server's own tests check signatures)."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise CheckFailed(f"the access token is not a JWT ({len(parts)} parts)")
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    return json.loads(base64.urlsafe_b64decode(payload))
-
-
-CHECKS = []
-
-
-def check(name):
-    def register(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return register
 
 
 class Context:
@@ -239,13 +130,13 @@ def msal_cache(ctx):
     # (msal/oauth2cli/oauth2.py, Client._obtain_token: on_obtaining_tokens), then looks the token
     # up by the requested scopes (msal/application.py, acquire_token_for_client ->
     # _acquire_token_silent_from_cache_and_possibly_refresh_it).
-    before = len(_exchanges)
+    before = len(exchanges)
     result = ctx.app.acquire_token_for_client(scopes=[GRAPH_DEFAULT])
     expect(isinstance(result, dict) and "error" not in result, "the second call failed", result)
     expect(result.get("token_source") == "cache",
            f"token_source {result.get('token_source')!r}, expected 'cache'", result)
     expect(result.get("access_token") == ctx.msal_token, "the cached access token differs", result)
-    expect(len(_exchanges) == before, f"{len(_exchanges) - before} HTTP requests were made", result)
+    expect(len(exchanges) == before, f"{len(exchanges) - before} HTTP requests were made", result)
     cached = list(ctx.app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN))
     targets = sorted({entry.get("target") for entry in cached})
     return f"{len(cached)} access token(s) cached, target {targets}"
@@ -352,12 +243,6 @@ def graph_applications(ctx):
     return f"403 Authorization_RequestDenied (roles {sorted(roles) or 'absent'})"
 
 
-def report_exchanges(since):
-    print("---- HTTP exchanges of the failing check (secrets and tokens redacted) ----")
-    for entry in _exchanges[since:][-12:]:
-        print(json.dumps(entry, indent=2))
-
-
 def main():
     if os.environ.get("INTEROP_VERBOSE") == "1":
         logging.basicConfig(level=logging.DEBUG)
@@ -367,7 +252,7 @@ def main():
           f"Python {sys.version.split()[0]}; authority {ctx.base}/{ctx.tenant_domain}", flush=True)
     started = time.monotonic()
     for name, fn in CHECKS:
-        mark = len(_exchanges)
+        mark = len(exchanges)
         t0 = time.monotonic()
         try:
             note = fn(ctx)

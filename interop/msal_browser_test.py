@@ -40,6 +40,8 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 import msal
 import requests
 
+from harness import CHECKS, CheckFailed, check, env, exchanges, expect, report_exchanges, show
+
 # MSAL suggests response_mode=form_post for web apps; a public client on a loopback redirect URI
 # gets the code in the query, as MSAL's own acquire_token_interactive does.
 warnings.filterwarnings("ignore", message="response_mode='form_post' is recommended", category=UserWarning)
@@ -49,56 +51,8 @@ HTTP_TIMEOUT = 60  # seconds, per HTTP request
 BROWSER_TIMEOUT = 120  # seconds, per browser command (sign_in.mjs has 30 s per step)
 HERE = Path(__file__).resolve().parent
 
-# See interop/msal_test.py: requests would let these override MSAL's verify=.
-for _name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-    os.environ.pop(_name, None)
-
 
 # --- a record of MSAL's HTTP exchanges, for failure reports ----------------------------------------
-
-_SECRET_FIELDS = {"password", "refresh_token", "access_token", "id_token", "client_secret", "code",
-                  "code_verifier"}
-_exchanges = []
-
-
-def _redact_form(body):
-    if not body:
-        return body
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    pairs = parse_qsl(body, keep_blank_values=True)
-    if not pairs:
-        return body
-    return "&".join(f"{k}={'<redacted>' if k in _SECRET_FIELDS else v}" for k, v in pairs)
-
-
-def _redact_json_text(text):
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return text[:4000]
-    if isinstance(value, dict):
-        value = {k: ("<redacted>" if k in _SECRET_FIELDS else v) for k, v in value.items()}
-    return json.dumps(value)[:4000]
-
-
-_original_send = requests.Session.send
-
-
-def _recording_send(self, request, **kwargs):
-    entry = {"request": f"{request.method} {request.url}", "body": _redact_form(request.body)}
-    _exchanges.append(entry)
-    try:
-        response = _original_send(self, request, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - recorded, then re-raised
-        entry["exception"] = repr(exc)
-        raise
-    entry["status"] = response.status_code
-    entry["response"] = _redact_json_text(response.text)
-    return response
-
-
-requests.Session.send = _recording_send
 
 
 # --- the browser --------------------------------------------------------------------------------
@@ -158,24 +112,6 @@ class Browser:
 
 # --- checks -------------------------------------------------------------------------------------
 
-class CheckFailed(Exception):
-    def __init__(self, message, details=None):
-        super().__init__(message)
-        self.details = details
-
-
-def env(name, default=None):
-    value = os.environ.get(name, default)
-    if not value:
-        print(f"msal_browser_test: environment variable {name} is required", file=sys.stderr)
-        sys.exit(2)
-    return value
-
-
-def expect(condition, message, details=None):
-    if not condition:
-        raise CheckFailed(message, details)
-
 
 class Loopback:
     """The client's side of the redirect: a listener on a free loopback port, as MSAL's own
@@ -208,28 +144,6 @@ class Loopback:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-def show(value):
-    if not isinstance(value, dict):
-        return repr(value)
-    shown = {}
-    for key, item in value.items():
-        if key in ("access_token", "refresh_token", "id_token") and isinstance(item, str):
-            shown[key] = item[:24] + "..."
-        else:
-            shown[key] = item
-    return json.dumps(shown, indent=2, default=str)
-
-
-CHECKS = []
-
-
-def check(name):
-    def register(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return register
 
 
 class Context:
@@ -370,7 +284,7 @@ def main():
     started = time.monotonic()
     try:
         for name, fn in CHECKS:
-            mark = len(_exchanges)
+            mark = len(exchanges)
             t0 = time.monotonic()
             try:
                 note = fn(ctx)
@@ -392,13 +306,6 @@ def main():
             ctx.browser.close()
     print(f"all {len(CHECKS)} browser checks passed in {time.monotonic() - started:.1f}s", flush=True)
     return 0
-
-
-def report_exchanges(mark):
-    print("---- MSAL's HTTP exchanges during this check (secrets redacted) ----")
-    for entry in _exchanges[mark:]:
-        print(json.dumps(entry, indent=2))
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

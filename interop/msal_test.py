@@ -25,16 +25,17 @@ Prints one line per check; on the first failure prints the full response and the
 exchanges (passwords and tokens redacted) and exits 1. Exit 2 means a setup error.
 """
 
-import json
 import logging
 import os
 import sys
 import time
 import warnings
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import msal
 import requests
+
+from harness import CHECKS, CheckFailed, check, env, exchanges, expect, report_exchanges, show
 
 GRAPH_CLI = "14d82eec-204b-4c2f-b7e8-296a70dab67e"  # Microsoft Graph Command Line Tools
 AZURE_CLI = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"  # Microsoft Azure CLI
@@ -43,108 +44,11 @@ HTTP_TIMEOUT = 60  # seconds, per HTTP request
 # MSAL marks username/password as deprecated for public clients; it still is the flow under test.
 warnings.simplefilter("ignore", DeprecationWarning)
 
-# MSAL turns verify= into `requests.Session().verify` (msal/application.py, ClientApplication
-# __init__). requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a Session's verify
-# (requests/sessions.py, Session.merge_environment_settings: a per-request verify of None is replaced
-# by the variable before the session's value is consulted), so on machines that export them -- CI
-# images often do -- MSAL would ignore our CA. Drop them for this process.
-for _name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-    os.environ.pop(_name, None)
-
 
 # --- a record of the HTTP exchanges, for failure reports -----------------------------------------
 
-_SECRET_FIELDS = {"password", "refresh_token", "access_token", "id_token", "client_secret"}
-_exchanges = []
-
-
-def _redact_form(body):
-    if not body:
-        return body
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
-    pairs = parse_qsl(body, keep_blank_values=True)
-    if not pairs:
-        return body
-    return "&".join(f"{k}={'<redacted>' if k in _SECRET_FIELDS else v}" for k, v in pairs)
-
-
-def _redact_json_text(text):
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return text[:4000]
-    if isinstance(value, dict):
-        value = {k: ("<redacted>" if k in _SECRET_FIELDS else v) for k, v in value.items()}
-    return json.dumps(value)[:4000]
-
-
-_original_send = requests.Session.send
-
-
-def _recording_send(self, request, **kwargs):
-    """Wraps requests.Session.send (the session MSAL builds from verify=) to keep a trace."""
-    entry = {
-        "request": f"{request.method} {request.url}",
-        "body": _redact_form(request.body),
-        "client-request-id": request.headers.get("client-request-id"),
-    }
-    _exchanges.append(entry)
-    try:
-        response = _original_send(self, request, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - recorded, then re-raised
-        entry["exception"] = repr(exc)
-        raise
-    entry["status"] = response.status_code
-    entry["response"] = _redact_json_text(response.text)
-    return response
-
-
-requests.Session.send = _recording_send
-
 
 # --- checks -----------------------------------------------------------------------------------
-
-class CheckFailed(Exception):
-    def __init__(self, message, response=None):
-        super().__init__(message)
-        self.response = response
-
-
-def env(name, default=None):
-    value = os.environ.get(name, default)
-    if not value:
-        print(f"msal_test: environment variable {name} is required", file=sys.stderr)
-        sys.exit(2)
-    return value
-
-
-def expect(condition, message, response=None):
-    if not condition:
-        raise CheckFailed(message, response)
-
-
-def show(response):
-    """A response for a failure report, with secrets shortened."""
-    if not isinstance(response, dict):
-        return repr(response)
-    shown = {}
-    for key, value in response.items():
-        if key in ("access_token", "refresh_token", "id_token") and isinstance(value, str):
-            shown[key] = value[:24] + "..." if len(value) > 24 else value
-        else:
-            shown[key] = value
-    return json.dumps(shown, indent=2, default=str)
-
-
-CHECKS = []
-
-
-def check(name):
-    def register(fn):
-        CHECKS.append((name, fn))
-        return fn
-    return register
 
 
 class Context:
@@ -323,7 +227,7 @@ def main():
           f"authority {ctx.base}/{ctx.tenant}", flush=True)
     started = time.monotonic()
     for name, fn in CHECKS:
-        mark = len(_exchanges)
+        mark = len(exchanges)
         t0 = time.monotonic()
         try:
             note = fn(ctx)
@@ -342,13 +246,6 @@ def main():
         print(f"ok   {name} ({elapsed:.0f} ms){' - ' + str(note) if note else ''}", flush=True)
     print(f"all {len(CHECKS)} MSAL checks passed in {time.monotonic() - started:.1f}s", flush=True)
     return 0
-
-
-def report_exchanges(mark):
-    print("---- HTTP exchanges during this check (secrets redacted) ----")
-    for entry in _exchanges[mark:]:
-        print(json.dumps(entry, indent=2))
-    sys.stdout.flush()
 
 
 if __name__ == "__main__":

@@ -14,8 +14,6 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
@@ -36,80 +34,6 @@ const PIP_TIMEOUT: Duration = Duration::from_secs(600);
 /// The whole MSAL script; each of its HTTP requests has its own 60-second limit.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(600);
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-/// Runs `cmd` to completion with its output captured; kills it and panics after `timeout`.
-async fn run(what: &str, mut cmd: Command, timeout: Duration) -> Output {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: cannot start {cmd:?}: {e}"));
-    match tokio::time::timeout(timeout, child.wait_with_output()).await {
-        Ok(output) => output.unwrap_or_else(|e| panic!("{what}: {e}")),
-        Err(_) => panic!("{what} did not finish within {timeout:?} (killed)"),
-    }
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// `target/interop-venv` with `interop/requirements.txt` installed; reused while the requirements
-/// are unchanged (a stamp file holds the requirements it was built from).
-async fn venv(root: &Path) -> PathBuf {
-    let venv = root.join("target").join("interop-venv");
-    let python = venv.join("bin").join("python");
-    let requirements_path = root.join("interop").join("requirements.txt");
-    let requirements =
-        std::fs::read_to_string(&requirements_path).expect("interop/requirements.txt");
-    let stamp = venv.join(".gatehouse-requirements");
-    if !python.exists() {
-        let system_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        let mut cmd = Command::new(&system_python);
-        cmd.arg("-m").arg("venv").arg("--clear").arg(&venv);
-        let out = run("python3 -m venv", cmd, PIP_TIMEOUT).await;
-        assert!(
-            out.status.success(),
-            "`{system_python} -m venv {}` failed (on Debian/Ubuntu install python3-venv):\n{}",
-            venv.display(),
-            text(&out)
-        );
-    }
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(requirements.as_str()) {
-        let mut cmd = Command::new(&python);
-        cmd.args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "-q",
-            "-r",
-        ])
-        .arg(&requirements_path);
-        let out = run("pip install -r interop/requirements.txt", cmd, PIP_TIMEOUT).await;
-        assert!(
-            out.status.success(),
-            "pip install -r {} failed:\n{}",
-            requirements_path.display(),
-            text(&out)
-        );
-        std::fs::write(&stamp, &requirements).expect("write the venv's requirements stamp");
-    }
-    python
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn msal_python_username_password_refresh_and_errors() {
     if std::env::var("GATEHOUSE_INTEROP").as_deref() != Ok("1") {
@@ -120,7 +44,7 @@ async fn msal_python_username_password_refresh_and_errors() {
         return;
     }
     let total = Instant::now();
-    let root = workspace_root();
+    let root = support::workspace_root();
     // interop_browser.rs also serves on port 443: one at a time, until the server is gone.
     let _lock = support::interop_lock(&root, "interop_msal", Duration::from_secs(1200));
 
@@ -135,7 +59,7 @@ async fn msal_python_username_password_refresh_and_errors() {
     }
 
     let started = Instant::now();
-    let python = venv(&root).await;
+    let python = support::interop_venv(&root, PIP_TIMEOUT).await;
     eprintln!(
         "interop_msal: Python environment ready in {:.1}s",
         started.elapsed().as_secs_f64()
@@ -199,8 +123,8 @@ async fn msal_python_username_password_refresh_and_errors() {
         .env("INTEROP_ADMIN_TENANT", &mfa_tenant)
         .env("INTEROP_ADMIN_UPN", &mfa_admin)
         .env("INTEROP_ADMIN_PASSWORD", MFA_ADMIN_PASSWORD);
-    let out = run("interop/msal_test.py", cmd, SCRIPT_TIMEOUT).await;
-    eprintln!("{}", text(&out));
+    let out = support::run_captured("interop/msal_test.py", cmd, SCRIPT_TIMEOUT).await;
+    eprintln!("{}", support::output_text(&out));
     eprintln!(
         "interop_msal: msal_test.py finished in {:.1}s; total {:.1}s",
         started.elapsed().as_secs_f64(),
