@@ -6,127 +6,17 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use gatehouse_domain::audit::{AuditCategory, Initiator};
-use gatehouse_domain::catalog::first_party::GRAPH_COMMAND_LINE_TOOLS;
-use gatehouse_domain::ids::{ObjectId, TenantId};
-use gatehouse_domain::tenant::{NewTenant, initial_domain};
+use axum::http::{Method, StatusCode};
+use gatehouse_domain::audit::AuditCategory;
+use gatehouse_domain::ids::ObjectId;
 use gatehouse_domain::user::{User, UserPrincipalName, UserType};
-use gatehouse_server::services::tenants::{self, CreateTenant};
 use serde_json::{Value, json};
-use support::{Response, TestApp, each_engine};
-use tower::ServiceExt as _;
+use support::{Response, each_engine};
 
-const PASSWORD: &str = "Correct-Horse-7";
-const RW: &str = "Application.ReadWrite.All";
-
-struct Fixture {
-    app: TestApp,
-    tenant: TenantId,
-    domain: String,
-    admin_upn: String,
-}
-
-/// A tenant without security defaults (so the Global Administrator's password grant works), with
-/// two members and a guest.
-async fn fixture(db: gatehouse_store::testing::TestDatabase) -> Fixture {
-    let app = TestApp::new(db).await;
-    let new = NewTenant::new(
-        "Contoso",
-        initial_domain("contoso", &app.state.instance.initial_domain_suffix).unwrap(),
-        "US",
-        false,
-    )
-    .unwrap();
-    let created = tenants::create(
-        &app.state,
-        CreateTenant {
-            tenant: new,
-            admin: Some("admin".into()),
-            admin_password: Some(PASSWORD.into()),
-        },
-        Initiator::instance("test"),
-    )
-    .await
-    .unwrap();
-    let tenant = created.summary.tenant.id;
-    let domain = created.summary.default_domain.clone();
-    let mut tx = app.state.store.write(tenant).await.unwrap();
-    for (alias, kind) in [
-        ("ann", UserType::Member),
-        ("bob", UserType::Member),
-        ("gus", UserType::Guest),
-    ] {
-        tx.insert_user(&User {
-            id: ObjectId::generate(app.state.random.as_ref()),
-            user_principal_name: UserPrincipalName::parse(&format!("{alias}@{domain}")).unwrap(),
-            display_name: alias.into(),
-            mail_nickname: alias.into(),
-            account_enabled: true,
-            user_type: kind,
-            password: Some(
-                app.state
-                    .passwords
-                    .hasher()
-                    .hash(PASSWORD, app.state.random.as_ref())
-                    .unwrap(),
-            ),
-            created: support::START,
-            last_password_change: Some(support::START),
-            sign_in_sessions_valid_from: None,
-        })
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
-    Fixture {
-        app,
-        tenant,
-        admin_upn: created.admin_user_principal_name,
-        domain,
-    }
-}
+use support::graph::{Fixture, PASSWORD, RW, fixture};
 
 impl Fixture {
-    async fn token_for(&self, tenant: TenantId, upn: &str, scope: &str) -> String {
-        let client = GRAPH_COMMAND_LINE_TOOLS.to_string();
-        let fields = [
-            ("grant_type", "password"),
-            ("client_id", client.as_str()),
-            ("username", upn),
-            ("password", PASSWORD),
-            ("scope", scope),
-        ];
-        let body: String = fields
-            .iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let req = Request::post(format!("/{tenant}/oauth2/v2.0/token"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap();
-        let r = support::read(self.app.router().oneshot(req).await.unwrap()).await;
-        assert_eq!(r.status, StatusCode::OK, "{upn}: {}", r.body);
-        r.body["access_token"].as_str().unwrap().to_owned()
-    }
-
-    async fn token(&self, alias: &str, scope: &str) -> String {
-        let upn = if alias == "admin" {
-            self.admin_upn.clone()
-        } else {
-            format!("{alias}@{}", self.domain)
-        };
-        self.token_for(self.tenant, &upn, scope).await
-    }
-
-    async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Response {
-        self.app
-            .call(method, &format!("/v1.0{path}"), Some(token), body)
-            .await
-    }
-
+    /// Registers an application as `token`'s user; returns the created application's JSON.
     async fn create(&self, token: &str, name: &str) -> Value {
         let r = self
             .call(
@@ -139,17 +29,6 @@ impl Fixture {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.body
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn assert_graph_error(r: &Response, status: StatusCode, code: &str) {
@@ -179,7 +58,7 @@ fn assert_bad_request(r: &Response, target: &str) {
 async fn an_administrator_creates_lists_reads_updates_and_deletes_an_application() {
     each_engine(|db| async {
         let f = fixture(db).await;
-        let admin = f.token("admin", RW).await;
+        let admin = f.user_token("admin", RW).await;
         let created = f.create(&admin, "Contoso Portal").await;
         assert_eq!(
             created["@odata.context"],
@@ -275,7 +154,7 @@ async fn an_administrator_creates_lists_reads_updates_and_deletes_an_application
 async fn add_password_shows_the_secret_once_and_stores_only_its_keyed_hash() {
     each_engine(|db| async {
         let f = fixture(db).await;
-        let admin = f.token("admin", RW).await;
+        let admin = f.user_token("admin", RW).await;
         let id = f.create(&admin, "Daemon").await["id"]
             .as_str()
             .unwrap()
@@ -384,8 +263,8 @@ async fn add_password_shows_the_secret_once_and_stores_only_its_keyed_hash() {
 async fn a_member_registers_and_manages_own_apps_but_not_another_members() {
     each_engine(|db| async {
         let f = fixture(db).await;
-        let ann = f.token("ann", RW).await;
-        let bob = f.token("bob", RW).await;
+        let ann = f.user_token("ann", RW).await;
+        let bob = f.user_token("bob", RW).await;
         let anns = f.create(&ann, "Ann's app").await["id"]
             .as_str()
             .unwrap()
@@ -463,7 +342,7 @@ async fn a_member_registers_and_manages_own_apps_but_not_another_members() {
             .call(&ann, Method::PATCH, &own, Some(json!({"appRoles": []})))
             .await;
         assert_forbidden(&r);
-        let admin = f.token("admin", RW).await;
+        let admin = f.user_token("admin", RW).await;
         let r = f
             .call(
                 &admin,
@@ -484,13 +363,13 @@ async fn a_member_registers_and_manages_own_apps_but_not_another_members() {
 async fn guests_and_tokens_without_an_application_scope_are_refused() {
     each_engine(|db| async {
         let f = fixture(db).await;
-        let admin = f.token("admin", RW).await;
+        let admin = f.user_token("admin", RW).await;
         let id = f.create(&admin, "Existing").await["id"]
             .as_str()
             .unwrap()
             .to_owned();
 
-        let gus = f.token("gus", RW).await;
+        let gus = f.user_token("gus", RW).await;
         let r = f
             .call(
                 &gus,
@@ -513,7 +392,7 @@ async fn guests_and_tokens_without_an_application_scope_are_refused() {
         );
 
         for alias in ["admin", "ann"] {
-            let weak = f.token(alias, "User.Read").await;
+            let weak = f.user_token(alias, "User.Read").await;
             let r = f
                 .call(
                     &weak,
@@ -532,7 +411,7 @@ async fn guests_and_tokens_without_an_application_scope_are_refused() {
         }
 
         // A read scope reads but does not write; Directory.ReadWrite.All does not reach secrets.
-        let reader = f.token("admin", "Application.Read.All").await;
+        let reader = f.user_token("admin", "Application.Read.All").await;
         let r = f.call(&reader, Method::GET, "/applications", None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let r = f
@@ -544,7 +423,7 @@ async fn guests_and_tokens_without_an_application_scope_are_refused() {
             )
             .await;
         assert_forbidden(&r);
-        let directory = f.token("admin", "Directory.ReadWrite.All").await;
+        let directory = f.user_token("admin", "Directory.ReadWrite.All").await;
         let r = f
             .call(
                 &directory,
@@ -576,7 +455,7 @@ async fn guests_and_tokens_without_an_application_scope_are_refused() {
 async fn invalid_requests_are_400_with_the_property_as_target() {
     each_engine(|db| async {
         let f = fixture(db).await;
-        let admin = f.token("admin", RW).await;
+        let admin = f.user_token("admin", RW).await;
         let cases = [
             (json!({}), "displayName"),
             (json!({"displayName": ""}), "displayName"),
@@ -619,7 +498,7 @@ async fn invalid_requests_are_400_with_the_property_as_target() {
 async fn another_tenants_applications_are_not_found() {
     each_engine(|db| async {
         let f = fixture(db).await;
-        let admin = f.token("admin", RW).await;
+        let admin = f.user_token("admin", RW).await;
         let id = f.create(&admin, "Contoso only").await["id"]
             .as_str()
             .unwrap()
@@ -792,7 +671,7 @@ async fn responses_use_only_property_names_of_the_graph_schema() {
         return;
     };
     let f = fixture(gatehouse_store::testing::TestDatabase::sqlite()).await;
-    let admin = f.token("admin", RW).await;
+    let admin = f.user_token("admin", RW).await;
     let id = f.create(&admin, "Shapes").await["id"]
         .as_str()
         .unwrap()

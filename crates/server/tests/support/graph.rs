@@ -8,9 +8,9 @@ use axum::http::{Method, Request, StatusCode};
 use base64::Engine as _;
 use gatehouse_domain::audit::Initiator;
 use gatehouse_domain::catalog::first_party::GRAPH_COMMAND_LINE_TOOLS;
-use gatehouse_domain::ids::{ObjectId, TenantId};
+use gatehouse_domain::ids::TenantId;
 use gatehouse_domain::tenant::{NewTenant, initial_domain};
-use gatehouse_domain::user::{User, UserPrincipalName, UserType};
+use gatehouse_domain::user::UserType;
 use gatehouse_server::services::tenants::{self, CreateTenant};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
@@ -28,8 +28,8 @@ pub struct Fixture {
     pub admin_upn: String,
 }
 
-/// A tenant without security defaults (so the Global Administrator's password grant works) and a
-/// member, "ann".
+/// A tenant without security defaults (so the Global Administrator's password grant works), with
+/// two members ("ann", "bob") and a guest ("gus"), all with the password [`PASSWORD`].
 pub async fn fixture(db: gatehouse_store::testing::TestDatabase) -> Fixture {
     let app = TestApp::new(db).await;
     let new = NewTenant::new(
@@ -52,28 +52,14 @@ pub async fn fixture(db: gatehouse_store::testing::TestDatabase) -> Fixture {
     .unwrap();
     let tenant = created.summary.tenant.id;
     let domain = created.summary.default_domain.clone();
-    let mut tx = app.state.store.write(tenant).await.unwrap();
-    tx.insert_user(&User {
-        id: ObjectId::generate(app.state.random.as_ref()),
-        user_principal_name: UserPrincipalName::parse(&format!("ann@{domain}")).unwrap(),
-        display_name: "ann".into(),
-        mail_nickname: "ann".into(),
-        account_enabled: true,
-        user_type: UserType::Member,
-        password: Some(
-            app.state
-                .passwords
-                .hasher()
-                .hash(PASSWORD, app.state.random.as_ref())
-                .unwrap(),
-        ),
-        created: super::START,
-        last_password_change: Some(super::START),
-        sign_in_sessions_valid_from: None,
-    })
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
+    for (alias, kind) in [
+        ("ann", UserType::Member),
+        ("bob", UserType::Member),
+        ("gus", UserType::Guest),
+    ] {
+        app.add_user(tenant, &format!("{alias}@{domain}"), alias, PASSWORD, kind)
+            .await;
+    }
     Fixture {
         app,
         tenant,
@@ -115,20 +101,26 @@ impl Fixture {
         super::read(self.app.router().oneshot(req).await.unwrap()).await
     }
 
+    /// A delegated Graph token for `alias` ("admin" or a user of the fixture tenant).
     pub async fn user_token(&self, alias: &str, scope: &str) -> String {
         let upn = if alias == "admin" {
             self.admin_upn.clone()
         } else {
             format!("{alias}@{}", self.domain)
         };
+        self.token_for(self.tenant, &upn, scope).await
+    }
+
+    /// A delegated Graph token from the password grant for `upn` in `tenant`.
+    pub async fn token_for(&self, tenant: TenantId, upn: &str, scope: &str) -> String {
         let client = GRAPH_COMMAND_LINE_TOOLS.to_string();
         let r = self
             .token_request(
-                &self.tenant.to_string(),
+                &tenant.to_string(),
                 &[
                     ("grant_type", "password"),
                     ("client_id", &client),
-                    ("username", &upn),
+                    ("username", upn),
                     ("password", PASSWORD),
                     ("scope", scope),
                 ],

@@ -106,6 +106,19 @@ impl TestApp {
         display_name: &str,
         password: &str,
     ) -> ObjectId {
+        self.add_user(tenant, upn, display_name, password, UserType::Member)
+            .await
+    }
+
+    /// Adds an enabled user of `user_type` with a password to `tenant`; returns its id.
+    pub async fn add_user(
+        &self,
+        tenant: TenantId,
+        upn: &str,
+        display_name: &str,
+        password: &str,
+        user_type: UserType,
+    ) -> ObjectId {
         let random = self.state.random.as_ref();
         let user = User {
             id: ObjectId::generate(random),
@@ -113,7 +126,7 @@ impl TestApp {
             display_name: display_name.into(),
             mail_nickname: upn.split('@').next().unwrap().into(),
             account_enabled: true,
-            user_type: UserType::Member,
+            user_type,
             password: Some(
                 self.state
                     .passwords
