@@ -6,7 +6,7 @@
 //!
 //! Opt-in with `GATEHOUSE_INTEROP=1` (CI sets it). Needs what interop_msal.rs needs (Python 3 with
 //! `venv`, PyPI or a ready `target/interop-venv`, port 443 — same server setup, so the two take
-//! `target/interop.lock` in turn), plus `/usr/bin/chromium` (Debian's `chromium` package; never a
+//! the machine-wide interop lock in turn), plus `/usr/bin/chromium` (Debian's `chromium` package; never a
 //! browser downloaded by Playwright) and Node.js with npm, for `npm ci` in `interop/browser`.
 //! The sign-in page is saved to `target/interop-signin.png`.
 
@@ -99,7 +99,7 @@ async fn msal_python_auth_code_flow_in_chromium() {
     );
 
     // interop_msal.rs also serves on port 443 (and builds the same venv): one at a time.
-    let _lock = interop_lock(&root, "interop_browser", LOCK_TIMEOUT);
+    let _lock = interop_lock("interop_browser", LOCK_TIMEOUT);
     if let Err(e) = std::net::TcpListener::bind(LISTEN) {
         panic!(
             "interop_browser needs to listen on {LISTEN} and cannot ({e}): the server's public \

@@ -5,7 +5,7 @@
 //!
 //! Opt-in with `GATEHOUSE_INTEROP=1` (CI sets it). Needs what interop_msal.rs needs: Python 3 with
 //! `venv`, PyPI (or a `target/interop-venv` already holding `interop/requirements.txt`) and port
-//! 443 — the same server setup, so the interop tests take `target/interop.lock` in turn.
+//! 443 — the same server setup, so the interop tests take the machine-wide interop lock in turn.
 //!
 //! Setup, over HTTPS as an administrator would do it: the bootstrap tenant's Global
 //! Administrator (security defaults off) gets a delegated Graph token with the password grant
@@ -50,7 +50,7 @@ async fn msal_and_azure_identity_client_credentials_with_a_secret() {
     let total = Instant::now();
     let root = workspace_root();
     // interop_msal.rs and interop_browser.rs also serve on port 443: one at a time.
-    let _lock = interop_lock(&root, "interop_confidential", LOCK_TIMEOUT);
+    let _lock = interop_lock("interop_confidential", LOCK_TIMEOUT);
     if let Err(e) = std::net::TcpListener::bind(LISTEN) {
         panic!(
             "interop_confidential needs to listen on {LISTEN} and cannot ({e}): the server's \

@@ -46,7 +46,7 @@ async fn msal_python_username_password_refresh_and_errors() {
     let total = Instant::now();
     let root = support::workspace_root();
     // interop_browser.rs also serves on port 443: one at a time, until the server is gone.
-    let _lock = support::interop_lock(&root, "interop_msal", Duration::from_secs(1200));
+    let _lock = support::interop_lock("interop_msal", Duration::from_secs(1200));
 
     // MSAL asks for the user realm on port 443 whatever port the authority names.
     if let Err(e) = std::net::TcpListener::bind(LISTEN) {

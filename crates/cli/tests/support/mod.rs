@@ -432,12 +432,12 @@ pub async fn interop_venv(root: &Path, timeout: Duration) -> PathBuf {
     python
 }
 
-/// An exclusive lock on `target/interop.lock`, held until the returned file is dropped (or the
-/// process ends): the interop tests each run a server on 127.0.0.1:443 and must not overlap, even
-/// from two `cargo test` processes. Waits for the lock, saying so, for at most `timeout`.
-pub fn interop_lock(root: &Path, who: &str, timeout: Duration) -> std::fs::File {
-    let path = root.join("target").join("interop.lock");
-    std::fs::create_dir_all(path.parent().expect("target")).expect("create target/");
+/// An exclusive machine-wide lock (`$TMPDIR/gatehouse-interop-443.lock`), held until the returned
+/// file is dropped (or the process ends): the interop tests each run a server on 127.0.0.1:443 and
+/// must not overlap, even from two checkouts' `cargo test` processes. Waits for the lock, saying
+/// so, for at most `timeout`.
+pub fn interop_lock(who: &str, timeout: Duration) -> std::fs::File {
+    let path = std::env::temp_dir().join("gatehouse-interop-443.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
