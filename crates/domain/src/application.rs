@@ -112,6 +112,15 @@ impl Platform {
     }
 }
 
+/// Graph `implicitGrantSettings`: whether `/authorize` may return an ID token
+/// (`enableIdTokenIssuance`, also needed for the hybrid `code id_token`) or an access token
+/// (`enableAccessTokenIssuance`) directly.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImplicitGrantSettings {
+    pub enable_id_token_issuance: bool,
+    pub enable_access_token_issuance: bool,
+}
+
 /// At most this many redirect URIs per platform, each at most this long (spec 08 §4).
 pub const MAX_REDIRECT_URIS: usize = 256;
 pub const MAX_REDIRECT_URI_LENGTH: usize = 256;
@@ -269,6 +278,10 @@ pub struct Application {
     pub identifier_uris: Vec<String>,
     pub is_fallback_public_client: Option<bool>,
     pub web_redirect_uris: Vec<String>,
+    /// `web.logoutUrl`: where front-channel logout signs the user out of the app.
+    pub web_logout_url: Option<String>,
+    /// `web.implicitGrantSettings`: which tokens `/authorize` may return directly.
+    pub implicit_grant: ImplicitGrantSettings,
     pub spa_redirect_uris: Vec<String>,
     pub public_client_redirect_uris: Vec<String>,
     pub required_resource_access: Vec<RequiredResourceAccess>,
@@ -297,6 +310,8 @@ impl Application {
             identifier_uris: Vec::new(),
             is_fallback_public_client: None,
             web_redirect_uris: Vec::new(),
+            web_logout_url: None,
+            implicit_grant: ImplicitGrantSettings::default(),
             spa_redirect_uris: Vec::new(),
             public_client_redirect_uris: Vec::new(),
             required_resource_access: Vec::new(),
@@ -309,6 +324,10 @@ impl Application {
     /// Checks the rules that span properties: redirect URIs per platform, unique role and scope ids.
     pub fn validate(&self) -> Result<()> {
         validate_redirect_uris(Platform::Web, &self.web_redirect_uris)?;
+        if let Some(url) = &self.web_logout_url {
+            validate_redirect_uris(Platform::Web, std::slice::from_ref(url))
+                .map_err(|_| Error::invalid_property("web.logoutUrl", format!("The logout URL '{url}' is not valid: it must use HTTPS, or http://localhost.")))?;
+        }
         validate_redirect_uris(Platform::Spa, &self.spa_redirect_uris)?;
         validate_redirect_uris(Platform::PublicClient, &self.public_client_redirect_uris)?;
         let mut role_ids: Vec<Uuid> = self.app_roles.iter().map(|r| r.id).collect();

@@ -3,10 +3,7 @@
 
 mod support;
 
-use std::collections::HashMap;
-
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::catalog::first_party::{ADMIN_CENTER, AZURE_CLI, GRAPH_COMMAND_LINE_TOOLS};
@@ -14,8 +11,9 @@ use gatehouse_domain::ids::{ObjectId, TenantId};
 use gatehouse_store::testing::TestDatabase;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use support::browser::{Browser, hidden, html, params};
+use support::graph::urlencode as enc;
 use support::{Response, TestApp, each_engine};
-use tower::ServiceExt as _;
 
 const MEMBER: &str = "ann@defaultdirectory.gatehouse.test";
 const PASSWORD: &str = "Correct-Horse-7";
@@ -40,105 +38,8 @@ async fn fixture(db: TestDatabase) -> Fixture {
     }
 }
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn dec(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-            i += 3;
-        } else {
-            out.push(if b[i] == b'+' { b' ' } else { b[i] });
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
 fn challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-/// A browser: keeps cookies across requests.
-#[derive(Default)]
-struct Browser {
-    cookies: HashMap<String, String>,
-}
-
-impl Browser {
-    async fn send(
-        &mut self,
-        app: &TestApp,
-        req: axum::http::request::Builder,
-        body: Body,
-    ) -> Response {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let req = if cookie.is_empty() {
-            req
-        } else {
-            req.header("cookie", cookie)
-        };
-        let r = support::read(app.router().oneshot(req.body(body).unwrap()).await.unwrap()).await;
-        for v in r.headers.get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            let (kv, _) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = kv.split_once('=').unwrap();
-            self.cookies.insert(k.to_owned(), val.to_owned());
-        }
-        r
-    }
-
-    async fn get(&mut self, app: &TestApp, path: &str) -> Response {
-        self.send(app, Request::get(path), Body::empty()).await
-    }
-
-    async fn post(&mut self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Response {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{k}={}", enc(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.send(
-            app,
-            Request::post(path).header("content-type", "application/x-www-form-urlencoded"),
-            Body::from(body),
-        )
-        .await
-    }
-}
-
-fn html(r: &Response) -> &str {
-    r.body
-        .as_str()
-        .unwrap_or_else(|| panic!("not HTML: {:?}", r.body))
-}
-
-fn hidden(r: &Response, name: &str) -> String {
-    let page = html(r);
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {page}"))
-        + marker.len();
-    let end = page[start..].find('"').unwrap();
-    page[start..start + end].replace("&amp;", "&")
 }
 
 fn authorize_url(tenant: &str, client: &str, redirect: &str, extra: &str) -> String {
@@ -154,7 +55,7 @@ fn cli() -> String {
     GRAPH_COMMAND_LINE_TOOLS.to_string()
 }
 
-/// Signs in on the page `authorize` rendered; returns the "Stay signed in?" page.
+/// Signs in as the member on the page `authorize` rendered; returns the "Stay signed in?" page.
 async fn submit_password(
     b: &mut Browser,
     app: &TestApp,
@@ -162,18 +63,7 @@ async fn submit_password(
     page: &Response,
     password: &str,
 ) -> Response {
-    assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
-    b.post(
-        app,
-        &format!("/{tenant}/login"),
-        &[
-            ("login", MEMBER),
-            ("passwd", password),
-            ("csrf", &hidden(page, "csrf")),
-            ("request", &hidden(page, "request")),
-        ],
-    )
-    .await
+    b.submit_password(app, tenant, page, MEMBER, password).await
 }
 
 async fn stay(
@@ -183,59 +73,12 @@ async fn stay(
     kmsi: &Response,
     yes: bool,
 ) -> Response {
-    assert!(html(kmsi).contains("Stay signed in?"), "{}", html(kmsi));
-    b.post(
-        app,
-        &format!("/{tenant}/kmsi"),
-        &[
-            ("kmsi", if yes { "yes" } else { "no" }),
-            ("csrf", &hidden(kmsi, "csrf")),
-            ("request", &hidden(kmsi, "request")),
-            ("pending", &hidden(kmsi, "pending")),
-        ],
-    )
-    .await
+    b.stay(app, tenant, kmsi, yes).await
 }
 
 /// The full interactive flow; returns the response carrying the code.
 async fn sign_in(b: &mut Browser, app: &TestApp, tenant: &str, url: &str) -> Response {
-    let page = b.get(app, url).await;
-    let kmsi = submit_password(b, app, tenant, &page, PASSWORD).await;
-    stay(b, app, tenant, &kmsi, true).await
-}
-
-/// The response's parameters for `mode`.
-fn params(r: &Response, mode: &str) -> HashMap<String, String> {
-    let raw = match mode {
-        "form_post" => {
-            let page = html(r);
-            let mut out = HashMap::new();
-            for name in ["code", "state", "error", "error_description"] {
-                if page.contains(&format!("name=\"{name}\"")) {
-                    out.insert(name.to_owned(), hidden(r, name));
-                }
-            }
-            return out;
-        }
-        "fragment" => r
-            .header("location")
-            .unwrap()
-            .split_once('#')
-            .unwrap()
-            .1
-            .to_owned(),
-        _ => r
-            .header("location")
-            .unwrap()
-            .split_once('?')
-            .unwrap()
-            .1
-            .to_owned(),
-    };
-    raw.split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_owned(), dec(v)))
-        .collect()
+    b.sign_in(app, tenant, url, MEMBER, PASSWORD).await
 }
 
 async fn redeem(
@@ -525,7 +368,10 @@ async fn protocol_errors_go_back_to_a_valid_redirect_uri() {
     let token = authorize_url(&tid, &cli(), REDIRECT, "")
         .replace("response_type=code", "response_type=token");
     let r = b.get(&f.app, &token).await;
-    assert_eq!(params(&r, "query")["error"], "unsupported_response_type");
+    // Tokens never travel in the query, not even the refusal of one.
+    let p = params(&r, "fragment");
+    assert_eq!(p["error"], "unsupported_response_type");
+    assert!(p["error_description"].starts_with("AADSTS700051:"));
     let none = b
         .get(
             &f.app,

@@ -2,8 +2,8 @@
 //! decision's [`Proof`]; secrets are stored as keyed hashes only, never as text.
 
 use gatehouse_domain::application::{
-    AppRole, Application, PasswordCredential, PermissionScope, RequiredResourceAccess,
-    ResourceAccess, ResourceAccessType, SignInAudience,
+    AppRole, Application, ImplicitGrantSettings, PasswordCredential, PermissionScope,
+    RequiredResourceAccess, ResourceAccess, ResourceAccessType, SignInAudience,
 };
 use gatehouse_domain::authz::Proof;
 use gatehouse_domain::ids::{AppId, ObjectId};
@@ -31,6 +31,12 @@ struct Document {
     is_fallback_public_client: Option<bool>,
     #[serde(default)]
     web_redirect_uris: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    web_logout_url: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    implicit_id_token: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    implicit_access_token: bool,
     #[serde(default)]
     spa_redirect_uris: Vec<String>,
     #[serde(default)]
@@ -85,6 +91,9 @@ impl Document {
             identifier_uris: app.identifier_uris.clone(),
             is_fallback_public_client: app.is_fallback_public_client,
             web_redirect_uris: app.web_redirect_uris.clone(),
+            web_logout_url: app.web_logout_url.clone(),
+            implicit_id_token: app.implicit_grant.enable_id_token_issuance,
+            implicit_access_token: app.implicit_grant.enable_access_token_issuance,
             spa_redirect_uris: app.spa_redirect_uris.clone(),
             public_client_redirect_uris: app.public_client_redirect_uris.clone(),
             required_resource_access: app
@@ -148,6 +157,11 @@ fn application_from_row(row: &AnyRow) -> Result<Application> {
         identifier_uris: doc.identifier_uris,
         is_fallback_public_client: doc.is_fallback_public_client,
         web_redirect_uris: doc.web_redirect_uris,
+        web_logout_url: doc.web_logout_url,
+        implicit_grant: ImplicitGrantSettings {
+            enable_id_token_issuance: doc.implicit_id_token,
+            enable_access_token_issuance: doc.implicit_access_token,
+        },
         spa_redirect_uris: doc.spa_redirect_uris,
         public_client_redirect_uris: doc.public_client_redirect_uris,
         required_resource_access: doc

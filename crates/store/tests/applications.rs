@@ -47,6 +47,8 @@ fn full_application() -> Application {
     app.tags = vec!["HideApp".into()];
     app.identifier_uris = vec!["api://contoso-portal".into()];
     app.web_redirect_uris = vec!["https://portal.contoso.com/signin-oidc".into()];
+    app.web_logout_url = Some("https://portal.contoso.com/signout-oidc".into());
+    app.implicit_grant.enable_id_token_issuance = true;
     app.spa_redirect_uris = vec!["https://spa.contoso.com".into()];
     app.public_client_redirect_uris = vec!["http://localhost".into()];
     app.required_resource_access = vec![RequiredResourceAccess {

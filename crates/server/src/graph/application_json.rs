@@ -95,28 +95,56 @@ fn unsupported(target: &str) -> Error {
     )
 }
 
-/// Applies a platform object (`web`, `spa`, `publicClient`): only `redirectUris` is kept so far.
-fn redirect_uris(platform: &str, v: &Value) -> Result<Option<Vec<String>>> {
+/// Applies a platform object (`web`, `spa`, `publicClient`): the properties present change, the
+/// others keep their value; `null` clears the platform. `web` also carries `logoutUrl` and `implicitGrantSettings`.
+fn platform(app: &mut Application, platform: &str, v: &Value) -> Result<()> {
+    let web = platform == "web";
     let Some(m) = object(platform, v)? else {
-        return Ok(Some(Vec::new()));
+        // `null` clears the platform.
+        match platform {
+            "web" => {
+                app.web_redirect_uris.clear();
+                app.web_logout_url = None;
+                app.implicit_grant = Default::default();
+            }
+            "spa" => app.spa_redirect_uris.clear(),
+            _ => app.public_client_redirect_uris.clear(),
+        }
+        return Ok(());
     };
-    let mut uris = None;
     for (k, v) in m {
         let target = format!("{platform}.{k}");
         match k.as_str() {
-            "redirectUris" => uris = Some(strings(&target, v)?),
+            "redirectUris" => {
+                let uris = strings(&target, v)?;
+                match platform {
+                    "web" => app.web_redirect_uris = uris,
+                    "spa" => app.spa_redirect_uris = uris,
+                    _ => app.public_client_redirect_uris = uris,
+                }
+            }
+            "logoutUrl" if web => app.web_logout_url = opt_string(&target, v)?,
+            "implicitGrantSettings" if web => {
+                for (name, value) in object(&target, v)?.into_iter().flatten() {
+                    let flag = match name.as_str() {
+                        "enableIdTokenIssuance" => &mut app.implicit_grant.enable_id_token_issuance,
+                        "enableAccessTokenIssuance" => {
+                            &mut app.implicit_grant.enable_access_token_issuance
+                        }
+                        n if n.starts_with("@odata.") => continue,
+                        _ => return Err(unsupported(&format!("{target}.{name}"))),
+                    };
+                    *flag = opt_bool(&format!("{target}.{name}"), value)?.unwrap_or(false);
+                }
+            }
             // Accepted when they say nothing (SDKs send empty defaults).
-            "homePageUrl" | "logoutUrl" if v.is_null() => {}
+            "homePageUrl" if v.is_null() => {}
             "redirectUriSettings" if array(&target, v)?.is_empty() => {}
-            "implicitGrantSettings"
-                if object(&target, v)?.is_none_or(|g| {
-                    g.values().all(|x| x.is_null() || *x == Value::Bool(false))
-                }) => {}
             k if k.starts_with("@odata.") => {}
             _ => return Err(unsupported(&target)),
         }
     }
-    Ok(uris)
+    Ok(())
 }
 
 fn required_resource_access(v: &Value) -> Result<Vec<RequiredResourceAccess>> {
@@ -265,13 +293,7 @@ pub fn apply(app: &mut Application, body: &Map<String, Value>) -> Result<Vec<&'s
                 authz::APPLICATIONS_AUTHENTICATION_UPDATE
             }
             "web" | "spa" | "publicClient" => {
-                if let Some(uris) = redirect_uris(key, value)? {
-                    match key.as_str() {
-                        "web" => app.web_redirect_uris = uris,
-                        "spa" => app.spa_redirect_uris = uris,
-                        _ => app.public_client_redirect_uris = uris,
-                    }
-                }
+                platform(app, key, value)?;
                 authz::APPLICATIONS_AUTHENTICATION_UPDATE
             }
             "requiredResourceAccess" => {
@@ -377,11 +399,11 @@ pub fn application(app: &Application, credentials: &[&PasswordCredential]) -> Va
         "spa": { "redirectUris": app.spa_redirect_uris },
         "web": {
             "homePageUrl": null,
-            "logoutUrl": null,
+            "logoutUrl": app.web_logout_url,
             "redirectUris": app.web_redirect_uris,
             "implicitGrantSettings": {
-                "enableAccessTokenIssuance": false,
-                "enableIdTokenIssuance": false,
+                "enableAccessTokenIssuance": app.implicit_grant.enable_access_token_issuance,
+                "enableIdTokenIssuance": app.implicit_grant.enable_id_token_issuance,
             },
             "redirectUriSettings": app.web_redirect_uris.iter().map(|u| json!({"uri": u, "index": null})).collect::<Vec<_>>(),
         },

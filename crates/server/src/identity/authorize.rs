@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use super::authority::{self, Authority};
+use super::response_type::{self, ResponseType};
 use super::{grants, pages, tokens};
 use crate::http::oauth_error::OAuthError;
 use crate::state::AppState;
@@ -51,11 +52,19 @@ struct AuthRequest {
     scope: String,
     state: Option<String>,
     nonce: Option<String>,
+    /// Requests sealed before response types existed asked for a code.
+    #[serde(default = "code_only")]
+    response_type: ResponseType,
+    /// Empty when no code is requested.
     code_challenge: String,
     response_mode: ResponseMode,
     login_hint: String,
     /// Unix seconds.
     issued: i64,
+}
+
+fn code_only() -> ResponseType {
+    ResponseType::CODE
 }
 
 impl AuthRequest {
@@ -103,15 +112,38 @@ fn is_loopback(uri: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1") && port_ok
 }
 
-/// Whether `client` may receive a redirect at `uri`.
-fn redirect_allowed(state: &AppState, client: AppId, uri: &str) -> bool {
+/// Whether `client` may receive a redirect at `uri`: a registered application at one of its
+/// redirect URIs, exactly.
+async fn redirect_allowed(
+    state: &AppState,
+    tenant: Option<TenantId>,
+    client: AppId,
+    uri: &str,
+) -> Result<bool, OAuthError> {
     let Some(app) = first_party_app(client.as_uuid()) else {
-        return false;
+        let Some(tenant) = tenant else {
+            return Ok(false);
+        };
+        let app = state
+            .store
+            .read(tenant)
+            .await?
+            .application_by_app_id(client)
+            .await?;
+        return Ok(app.is_some_and(|a| {
+            [
+                &a.web_redirect_uris,
+                &a.spa_redirect_uris,
+                &a.public_client_redirect_uris,
+            ]
+            .iter()
+            .any(|uris| uris.iter().any(|u| u == uri))
+        }));
     };
-    match app.redirect_path {
+    Ok(match app.redirect_path {
         Some(path) => uri == format!("{}{path}", state.instance.public_url),
         None => uri == NATIVE_CLIENT || is_loopback(uri),
-    }
+    })
 }
 
 fn encode_component(s: &str) -> String {
@@ -283,7 +315,8 @@ fn unknown_client(client_id: &str, tenant: &str) -> OAuthError {
     )
 }
 
-/// The client, if it is a first-party public client (enabled in the tenant, when known).
+/// The client, if it is a first-party public client (enabled in the tenant, when known) or an
+/// application registered in the tenant with an enabled service principal.
 async fn client(
     state: &AppState,
     tenant: Option<TenantId>,
@@ -293,9 +326,9 @@ async fn client(
     let app_id: AppId = client_id
         .parse()
         .map_err(|_| unknown_client(client_id, tenant_label))?;
-    let public =
-        first_party_app(app_id.as_uuid()).is_some_and(|a| a.kind == FirstPartyKind::PublicClient);
-    if !public {
+    let first_party = first_party_app(app_id.as_uuid());
+    let public = first_party.is_some_and(|a| a.kind == FirstPartyKind::PublicClient);
+    if (first_party.is_some() && !public) || (first_party.is_none() && tenant.is_none()) {
         return Err(unknown_client(client_id, tenant_label));
     }
     if let Some(tenant) = tenant {
@@ -360,7 +393,8 @@ async fn live_session(
     Ok(Some((tenant, session, user)))
 }
 
-/// Issues a code for a signed-in user and sends it to the client.
+/// Answers a signed-in user's request: issues what `response_type` asks for and sends it to the
+/// client.
 async fn issue_code(
     state: &AppState,
     req: &AuthRequest,
@@ -369,21 +403,30 @@ async fn issue_code(
     auth_time: OffsetDateTime,
     amr: &str,
 ) -> Response {
-    match try_issue_code(state, req, tenant, user, auth_time, amr).await {
-        Ok(code) => respond_to_client(req, &[("code", &code)]),
+    match try_issue(state, req, tenant, user, auth_time, amr).await {
+        Ok(fields) => {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            respond_to_client(req, &fields)
+        }
         Err(e) => error_to_client(req, &e),
     }
 }
 
-async fn try_issue_code(
+async fn try_issue(
     state: &AppState,
     req: &AuthRequest,
     tenant: TenantId,
     user: &User,
     auth_time: OffsetDateTime,
     amr: &str,
-) -> Result<String, OAuthError> {
+) -> Result<Vec<(&'static str, String)>, OAuthError> {
     let app = req.app()?;
+    let rt = req.response_type;
+    // The signer first: creating a tenant's first key needs a write transaction of its own.
+    let signer = match rt.implicit() {
+        true => Some(tokens::signer(state, tenant).await?),
+        false => None,
+    };
     let mut tx = state.store.write(tenant).await?;
     let enabled = tx
         .service_principal_by_app_id(app)
@@ -392,8 +435,61 @@ async fn try_issue_code(
     if !enabled {
         return Err(unknown_client(&req.client_id, &tenant.to_string()));
     }
+    rt.check(response_type::implicit_settings(&mut tx, app).await?)?;
     // Refuse now what the token endpoint would refuse (bad scope, missing consent).
-    grants::resolve_grant(&mut tx, &req.scope, app, user).await?;
+    let mut grant = grants::resolve_grant(&mut tx, &req.scope, app, user).await?;
+    let mut fields = Vec::new();
+    if rt.code {
+        let code = insert_code(state, &mut tx, req, app, tenant, user, auth_time, amr).await?;
+        fields.push(("code", code));
+    }
+    if let Some(signer) = signer {
+        let sign_in = tokens::SignIn {
+            tenant,
+            user: user.clone(),
+            client_app_id: app,
+            amr: amr.split_whitespace().map(str::to_owned).collect(),
+            auth_time,
+            role_template_ids: grants::tenant_roles(&mut tx, user).await?,
+            family_id: None,
+        };
+        let mut hashes = Vec::new();
+        if let Some((_, code)) = fields.first() {
+            hashes.push(("c_hash", response_type::half_hash(code)));
+        }
+        if rt.token {
+            let (access_token, expires_in, scope) =
+                tokens::access_token(state, &signer, &sign_in, &grant);
+            hashes.push(("at_hash", response_type::half_hash(&access_token)));
+            fields.push(("access_token", access_token));
+            fields.push(("token_type", "Bearer".to_owned()));
+            fields.push(("expires_in", expires_in.to_string()));
+            fields.push(("scope", scope));
+        }
+        if rt.id_token {
+            grant.nonce = req.nonce.clone();
+            fields.push((
+                "id_token",
+                tokens::id_token(state, &signer, &sign_in, &grant, &hashes),
+            ));
+        }
+    }
+    tx.commit().await?;
+    Ok(fields)
+}
+
+/// Stores a new authorization code (the caller commits) and returns it.
+#[allow(clippy::too_many_arguments)]
+async fn insert_code(
+    state: &AppState,
+    tx: &mut gatehouse_store::TenantTx<gatehouse_store::Write>,
+    req: &AuthRequest,
+    app: AppId,
+    tenant: TenantId,
+    user: &User,
+    auth_time: OffsetDateTime,
+    amr: &str,
+) -> Result<String, OAuthError> {
     let code = tokens::new_refresh_token(state, tenant);
     tx.insert_authorization_code(&StoredAuthorizationCode {
         code_hash: state.secrets.keyed_hash(&code),
@@ -409,7 +505,6 @@ async fn try_issue_code(
         redeemed_at: None,
     })
     .await?;
-    tx.commit().await?;
     Ok(code)
 }
 
@@ -439,6 +534,28 @@ fn sign_in_page(
     response
 }
 
+/// The PKCE challenge a code request must carry (S256, 43 base64url characters).
+fn pkce_challenge(p: &Params) -> Result<&str, OAuthError> {
+    let Some(challenge) = param(p, "code_challenge") else {
+        return Err(invalid(
+            9002325,
+            "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+        ));
+    };
+    if param(p, "code_challenge_method") != Some("S256")
+        || challenge.len() != 43
+        || !challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(invalid(
+            501491,
+            "Invalid size of Code_Challenge parameter, or code_challenge_method is not S256.",
+        ));
+    }
+    Ok(challenge)
+}
+
 pub async fn authorize(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
@@ -463,7 +580,11 @@ pub async fn authorize(
     let Some(redirect_uri) = param(&p, "redirect_uri") else {
         return error_page(&missing("redirect_uri"));
     };
-    if !redirect_allowed(&state, client, redirect_uri) {
+    let allowed = match redirect_allowed(&state, tenant_of(authority), client, redirect_uri).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&e),
+    };
+    if !allowed {
         return error_page(&invalid(
             50011,
             format!(
@@ -471,11 +592,17 @@ pub async fn authorize(
             ),
         ));
     }
+    let response_type = param(&p, "response_type").and_then(ResponseType::parse);
+    // Tokens never travel in the query: the implicit and hybrid flows default to the fragment.
+    let default_mode = match response_type.is_some_and(|rt| rt.implicit()) {
+        true => ResponseMode::Fragment,
+        false => ResponseMode::Query,
+    };
     let response_mode = match param(&p, "response_mode") {
-        None | Some("query") => ResponseMode::Query,
+        Some("query") if default_mode == ResponseMode::Query => ResponseMode::Query,
         Some("fragment") => ResponseMode::Fragment,
         Some("form_post") => ResponseMode::FormPost,
-        Some(_) => ResponseMode::Query,
+        _ => default_mode,
     };
     let mut req = AuthRequest {
         authority: authority.segment(),
@@ -484,6 +611,7 @@ pub async fn authorize(
         scope: param(&p, "scope").unwrap_or("openid").to_owned(),
         state: p.get("state").cloned(),
         nonce: param(&p, "nonce").map(str::to_owned),
+        response_type: response_type.unwrap_or(ResponseType::CODE),
         code_challenge: String::new(),
         response_mode,
         login_hint: param(&p, "login_hint").unwrap_or_default().to_owned(),
@@ -502,10 +630,10 @@ pub async fn authorize(
             ),
         );
     }
-    match param(&p, "response_type") {
-        Some("code") => {}
-        None => return error_to_client(&req, &missing("response_type")),
-        Some(other) => {
+    let rt = match (param(&p, "response_type"), response_type) {
+        (None, _) => return error_to_client(&req, &missing("response_type")),
+        (Some(_), Some(rt)) => rt,
+        (Some(other), None) => {
             return error_to_client(
                 &req,
                 &OAuthError::new(
@@ -516,31 +644,38 @@ pub async fn authorize(
                 ),
             );
         }
-    }
-    let Some(challenge) = param(&p, "code_challenge") else {
-        return error_to_client(
-            &req,
-            &invalid(
-                9002325,
-                "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
-            ),
-        );
     };
-    if param(&p, "code_challenge_method") != Some("S256")
-        || challenge.len() != 43
-        || !challenge
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+    if rt.implicit() && param(&p, "response_mode") == Some("query") {
         return error_to_client(
             &req,
             &invalid(
-                501491,
-                "Invalid size of Code_Challenge parameter, or code_challenge_method is not S256.",
+                70007,
+                "The application returned an unsupported value of 'response_mode' when requesting a token: 'query' is not allowed when tokens are returned from the authorization endpoint.",
             ),
         );
     }
-    req.code_challenge = challenge.to_owned();
+    if rt.id_token && req.nonce.is_none() {
+        return error_to_client(&req, &missing("nonce"));
+    }
+    if let Some(tenant) = tenant_of(authority) {
+        let settings = async {
+            let mut tx = state.store.read(tenant).await?;
+            response_type::implicit_settings(&mut tx, client).await
+        };
+        if let Err(e) = settings
+            .await
+            .map_err(OAuthError::from)
+            .and_then(|s| rt.check(s))
+        {
+            return error_to_client(&req, &e);
+        }
+    }
+    if rt.code {
+        match pkce_challenge(&p) {
+            Ok(challenge) => req.code_challenge = challenge.to_owned(),
+            Err(e) => return error_to_client(&req, &e),
+        }
+    }
     let prompt = param(&p, "prompt");
     if prompt.is_some_and(|v| !matches!(v, "login" | "none" | "consent" | "select_account")) {
         return error_to_client(&req, &invalid(90023, "Invalid prompt parameter value."));

@@ -9,6 +9,7 @@ pub mod grants;
 pub mod jwt;
 pub mod keys;
 pub mod pages;
+pub mod response_type;
 pub mod token;
 pub mod tokens;
 pub mod userinfo;

@@ -217,17 +217,13 @@ pub fn issue_app_token(
     }
 }
 
-/// Mints the tokens of a sign-in; the refresh token (when `offline_access` was asked for) is
-/// written through `tx`, which the caller commits.
-pub async fn issue(
+/// The delegated Graph access token of a sign-in, its lifetime in seconds and its `scope`.
+pub fn access_token(
     state: &AppState,
-    tx: &mut TenantTx<Write>,
     signer: &Signer,
     sign_in: &SignIn,
     grant: &Grant,
-) -> Result<Issued> {
-    let now = state.clock.now();
-    let tid = sign_in.tenant.to_string();
+) -> (String, i64, String) {
     let user = &sign_in.user;
     let (mut access, lifetime) = graph_access_claims(
         state,
@@ -237,7 +233,6 @@ pub async fn issue(
         "user",
         user.id,
     );
-    let iat = now.unix_timestamp();
     let mut wids: Vec<String> = sign_in
         .role_template_ids
         .iter()
@@ -270,30 +265,61 @@ pub async fn issue(
     ] {
         access[claim] = value;
     }
-    let access_token = signer.sign(&access);
+    (signer.sign(&access), lifetime, scope)
+}
 
-    let id_token = grant.openid.then(|| {
-        let mut claims = json!({
-            "aud": sign_in.client_app_id.to_string(),
-            "iss": issuer(state, &tid),
-            "iat": iat,
-            "nbf": iat,
-            "exp": iat + ID_TOKEN_LIFETIME_S,
-            "oid": user.id.to_string(),
-            "sub": pairwise_sub(state, sign_in.tenant, user, sign_in.client_app_id),
-            "tid": tid,
-            "uti": unique_token_id(state),
-            "ver": "2.0",
-        });
-        if grant.profile {
-            claims["name"] = json!(user.display_name);
-            claims["preferred_username"] = json!(user.user_principal_name.to_string());
-        }
-        if let Some(nonce) = &grant.nonce {
-            claims["nonce"] = json!(nonce);
-        }
-        signer.sign(&claims)
+/// The ID token of a sign-in for its client, with `extra` claims (`c_hash`, `at_hash`).
+pub fn id_token(
+    state: &AppState,
+    signer: &Signer,
+    sign_in: &SignIn,
+    grant: &Grant,
+    extra: &[(&str, String)],
+) -> String {
+    let iat = state.clock.now().unix_timestamp();
+    let tid = sign_in.tenant.to_string();
+    let user = &sign_in.user;
+    let mut claims = json!({
+        "aud": sign_in.client_app_id.to_string(),
+        "iss": issuer(state, &tid),
+        "iat": iat,
+        "nbf": iat,
+        "exp": iat + ID_TOKEN_LIFETIME_S,
+        "oid": user.id.to_string(),
+        "sub": pairwise_sub(state, sign_in.tenant, user, sign_in.client_app_id),
+        "tid": tid,
+        "uti": unique_token_id(state),
+        "ver": "2.0",
     });
+    if grant.profile {
+        claims["name"] = json!(user.display_name);
+        claims["preferred_username"] = json!(user.user_principal_name.to_string());
+    }
+    if let Some(nonce) = &grant.nonce {
+        claims["nonce"] = json!(nonce);
+    }
+    for (name, value) in extra {
+        claims[*name] = json!(value);
+    }
+    signer.sign(&claims)
+}
+
+/// Mints the tokens of a sign-in; the refresh token (when `offline_access` was asked for) is
+/// written through `tx`, which the caller commits.
+pub async fn issue(
+    state: &AppState,
+    tx: &mut TenantTx<Write>,
+    signer: &Signer,
+    sign_in: &SignIn,
+    grant: &Grant,
+) -> Result<Issued> {
+    let now = state.clock.now();
+    let tid = sign_in.tenant.to_string();
+    let user = &sign_in.user;
+    let (access_token, lifetime, scope) = access_token(state, signer, sign_in, grant);
+    let id_token = grant
+        .openid
+        .then(|| id_token(state, signer, sign_in, grant, &[]));
 
     let refresh_token = if grant.offline_access {
         let token = new_refresh_token(state, sign_in.tenant);
