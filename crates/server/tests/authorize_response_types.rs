@@ -31,35 +31,10 @@ fn left_half_sha256(value: &str) -> String {
 
 /// A registered web app with an enabled service principal and the given implicit settings.
 async fn web_app(f: &Fixture, id_tokens: bool, access_tokens: bool) -> String {
-    let admin = f.user_token("admin", RW).await;
-    let (id, app_id) = f.register(&admin, "Contoso web").await;
-    let r = f
-        .call(
-            &admin,
-            Method::PATCH,
-            &format!("/applications/{id}"),
-            Some(json!({"web": {
-                "redirectUris": [REDIRECT],
-                "implicitGrantSettings": {
-                    "enableIdTokenIssuance": id_tokens,
-                    "enableAccessTokenIssuance": access_tokens,
-                },
-            }})),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-    let r = f
-        .call(&admin, Method::GET, &format!("/applications/{id}"), None)
-        .await;
-    assert_eq!(
-        r.body["web"]["implicitGrantSettings"],
-        json!({"enableIdTokenIssuance": id_tokens, "enableAccessTokenIssuance": access_tokens})
-    );
-    assert_eq!(
-        f.create_sp(&admin, &app_id).await.status,
-        StatusCode::CREATED
-    );
-    app_id
+    let settings =
+        json!({"enableIdTokenIssuance": id_tokens, "enableAccessTokenIssuance": access_tokens});
+    f.web_app(json!({"redirectUris": [REDIRECT], "implicitGrantSettings": settings}))
+        .await
 }
 
 fn url(f: &Fixture, client: &str, response_type: &str, extra: &str) -> String {

@@ -104,6 +104,22 @@ impl<M> TenantTx<M> {
         .map_err(db)?;
         row.as_ref().map(code_from_row).transpose()
     }
+
+    /// The applications the session signed in to (for front-channel logout), in app id order.
+    pub async fn sign_in_session_apps(&mut self, session_hash: &str) -> Result<Vec<AppId>> {
+        let rows = sqlx::query(
+            "SELECT app_id FROM sign_in_session_apps WHERE tenant_id = $1 AND session_hash = $2 \
+             ORDER BY app_id",
+        )
+        .bind(&self.tenant)
+        .bind(session_hash)
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|r| parse(r, "app_id", str::parse))
+            .collect()
+    }
 }
 
 impl TenantTx<Write> {
@@ -120,6 +136,25 @@ impl TenantTx<Write> {
         .bind(s.persistent)
         .bind(ts(s.expires_at))
         .bind(s.revoked_at.map(ts))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        Ok(())
+    }
+
+    /// Records that the session signed in to `app` (once).
+    pub async fn record_sign_in_session_app(
+        &mut self,
+        session_hash: &str,
+        app: AppId,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sign_in_session_apps (tenant_id, session_hash, app_id) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&self.tenant)
+        .bind(session_hash)
+        .bind(app.to_string())
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;

@@ -140,3 +140,37 @@ async fn an_authorization_code_is_redeemed_once() {
         tx.commit().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_session_remembers_the_applications_it_signed_in_to() {
+    for db in TestDatabase::all().await {
+        let store = db.store().await;
+        let a = tenant(&store, "contoso").await;
+        let b = tenant(&store, "fabrikam").await;
+        let (one, two) = (
+            AppId::from_uuid(uuid::Uuid::from_u128(1)),
+            AppId::from_uuid(uuid::Uuid::from_u128(2)),
+        );
+        let mut tx = store.write(a.tenant.id).await.unwrap();
+        tx.insert_sign_in_session(&session("s1", a.admin.id))
+            .await
+            .unwrap();
+        for app in [two, one, two] {
+            tx.record_sign_in_session_app("s1", app).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut tx = store.read(a.tenant.id).await.unwrap();
+        assert_eq!(
+            tx.sign_in_session_apps("s1").await.unwrap(),
+            vec![one, two],
+            "once each, {:?}",
+            db.engine
+        );
+        assert!(tx.sign_in_session_apps("s2").await.unwrap().is_empty());
+        let mut other = store.read(b.tenant.id).await.unwrap();
+        assert!(other.sign_in_session_apps("s1").await.unwrap().is_empty());
+        // Only for a session that exists in the tenant.
+        let mut tx = store.write(b.tenant.id).await.unwrap();
+        assert!(tx.record_sign_in_session_app("s1", one).await.is_err());
+    }
+}

@@ -114,7 +114,7 @@ fn is_loopback(uri: &str) -> bool {
 
 /// Whether `client` may receive a redirect at `uri`: a registered application at one of its
 /// redirect URIs, exactly.
-async fn redirect_allowed(
+pub(super) async fn redirect_allowed(
     state: &AppState,
     tenant: Option<TenantId>,
     client: AppId,
@@ -157,37 +157,47 @@ fn encode_component(s: &str) -> String {
         .collect()
 }
 
+fn form_encode(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode_component(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `uri` with `fields` added to its query.
+pub(super) fn with_query(uri: &str, fields: &[(&str, &str)]) -> String {
+    if fields.is_empty() {
+        return uri.to_owned();
+    }
+    let sep = if uri.contains('?') { '&' } else { '?' };
+    format!("{uri}{sep}{}", form_encode(fields))
+}
+
+/// A `302 Found` to `location`, never cached.
+pub(super) fn redirect_to(location: &str) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        headers.insert(header::LOCATION, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// Sends `fields` (plus `state`) back to the client as its `response_mode` asks.
 fn respond_to_client(req: &AuthRequest, fields: &[(&str, &str)]) -> Response {
     let mut all: Vec<(&str, &str)> = fields.to_vec();
     if let Some(s) = &req.state {
         all.push(("state", s));
     }
-    let encoded = || {
-        all.iter()
-            .map(|(k, v)| format!("{k}={}", encode_component(v)))
-            .collect::<Vec<_>>()
-            .join("&")
-    };
-    let location = match req.response_mode {
-        ResponseMode::FormPost => return pages::form_post(&req.redirect_uri, &all),
-        ResponseMode::Query => {
-            let sep = if req.redirect_uri.contains('?') {
-                '&'
-            } else {
-                '?'
-            };
-            format!("{}{sep}{}", req.redirect_uri, encoded())
+    match req.response_mode {
+        ResponseMode::FormPost => pages::form_post(&req.redirect_uri, &all),
+        ResponseMode::Query => redirect_to(&with_query(&req.redirect_uri, &all)),
+        ResponseMode::Fragment => {
+            redirect_to(&format!("{}#{}", req.redirect_uri, form_encode(&all)))
         }
-        ResponseMode::Fragment => format!("{}#{}", req.redirect_uri, encoded()),
-    };
-    let mut response = StatusCode::FOUND.into_response();
-    let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        headers.insert(header::LOCATION, v);
     }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// An OAuth error sent back to the (validated) redirect URI.
@@ -208,7 +218,7 @@ fn error_page(e: &OAuthError) -> Response {
     pages::error(StatusCode::BAD_REQUEST, e.aadsts, &e.description)
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -393,17 +403,16 @@ async fn live_session(
     Ok(Some((tenant, session, user)))
 }
 
-/// Answers a signed-in user's request: issues what `response_type` asks for and sends it to the
-/// client.
+/// Answers a request signed in by `session`: issues what `response_type` asks for, records the
+/// application in the session (for front-channel logout) and sends the answer to the client.
 async fn issue_code(
     state: &AppState,
     req: &AuthRequest,
     tenant: TenantId,
     user: &User,
-    auth_time: OffsetDateTime,
-    amr: &str,
+    session: &StoredSignInSession,
 ) -> Response {
-    match try_issue(state, req, tenant, user, auth_time, amr).await {
+    match try_issue(state, req, tenant, user, session).await {
         Ok(fields) => {
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
             respond_to_client(req, &fields)
@@ -417,9 +426,9 @@ async fn try_issue(
     req: &AuthRequest,
     tenant: TenantId,
     user: &User,
-    auth_time: OffsetDateTime,
-    amr: &str,
+    session: &StoredSignInSession,
 ) -> Result<Vec<(&'static str, String)>, OAuthError> {
+    let (auth_time, amr) = (session.auth_time, session.amr.as_str());
     let app = req.app()?;
     let rt = req.response_type;
     // The signer first: creating a tenant's first key needs a write transaction of its own.
@@ -474,6 +483,8 @@ async fn try_issue(
             ));
         }
     }
+    tx.record_sign_in_session_app(&session.session_hash, app)
+        .await?;
     tx.commit().await?;
     Ok(fields)
 }
@@ -699,7 +710,7 @@ pub async fn authorize(
         if let Some((tenant, session, user)) = session
             .filter(|(_, s, _)| max_age.is_none_or(|m| s.auth_time + Duration::seconds(m) >= now))
         {
-            return issue_code(&state, &req, tenant, &user, session.auth_time, &session.amr).await;
+            return issue_code(&state, &req, tenant, &user, &session).await;
         }
     }
     if prompt == Some("none") {
@@ -878,7 +889,7 @@ pub async fn stay_signed_in(
         Ok(u) => u,
         Err(e) => return error_page(&e.into()),
     };
-    let mut response = issue_code(&state, &req, tenant, &user, auth_time, &session.amr).await;
+    let mut response = issue_code(&state, &req, tenant, &user, &session).await;
     let max_age = if persistent {
         format!("; Max-Age={}", PERSISTENT_SESSION.whole_seconds())
     } else {

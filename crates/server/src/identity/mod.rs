@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod grants;
 pub mod jwt;
 pub mod keys;
+pub mod logout;
 pub mod pages;
 pub mod response_type;
 pub mod token;
@@ -28,6 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
         .route("/{tenant}/oauth2/v2.0/authorize", get(authorize::authorize))
+        .route(
+            "/{tenant}/oauth2/v2.0/logout",
+            get(logout::logout_get).post(logout::logout_post),
+        )
         .route("/{tenant}/login", post(authorize::login))
         .route("/{tenant}/kmsi", post(authorize::stay_signed_in))
         .route("/common/userrealm/{upn}", get(discovery::user_realm))

@@ -125,6 +125,41 @@ pub fn error(status: StatusCode, aadsts: u32, message: &str) -> Response {
     respond(status, document("Sign-in failed", &body), PAGE_CSP)
 }
 
+/// The signed-out page. `frames` are the logout URLs of the applications the session signed in to
+/// (front-channel logout), loaded in hidden iframes from `frame_origins`; `continue_to` is the
+/// validated post-logout redirect URI, followed once the frames have loaded.
+pub fn signed_out(
+    frames: &[String],
+    frame_origins: &[String],
+    continue_to: Option<&str>,
+) -> Response {
+    let iframes: String = frames
+        .iter()
+        .map(|u| {
+            format!(
+                "<iframe hidden title=\"Signing out\" src=\"{}\"></iframe>\n",
+                escape(u)
+            )
+        })
+        .collect();
+    let next = continue_to
+        .map(|u| {
+            format!(
+                "<meta http-equiv=\"refresh\" content=\"2; url={0}\">\n<p><a id=\"continue\" href=\"{0}\">Continue</a></p>\n",
+                escape(u)
+            )
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "<h1>You signed out of your account</h1>\n<p id=\"message\">It's a good idea to close all browser windows.</p>\n{next}{iframes}"
+    );
+    let csp = match frame_origins.is_empty() {
+        true => PAGE_CSP.to_owned(),
+        false => format!("{PAGE_CSP}; frame-src {}", frame_origins.join(" ")),
+    };
+    respond(StatusCode::OK, document("Sign out", &body), &csp)
+}
+
 /// `response_mode=form_post`: a page that posts `fields` to `redirect_uri` (automatically when
 /// scripts run, with a button otherwise).
 pub fn form_post(redirect_uri: &str, fields: &[(&str, &str)]) -> Response {

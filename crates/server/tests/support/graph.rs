@@ -160,6 +160,27 @@ impl Fixture {
         )
     }
 
+    /// Registers an application (as the administrator) with the `web` platform object `web` and
+    /// creates its service principal; returns its appId.
+    pub async fn web_app(&self, web: Value) -> String {
+        let admin = self.user_token("admin", RW).await;
+        let (id, app_id) = self.register(&admin, "Contoso web").await;
+        let r = self
+            .call(
+                &admin,
+                Method::PATCH,
+                &format!("/applications/{id}"),
+                Some(json!({ "web": web })),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        assert_eq!(
+            self.create_sp(&admin, &app_id).await.status,
+            StatusCode::CREATED
+        );
+        app_id
+    }
+
     pub async fn add_password(&self, token: &str, id: &str, body: Value) -> Value {
         let r = self
             .call(
