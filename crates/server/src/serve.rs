@@ -336,6 +336,9 @@ async fn run_background(state: AppState, bootstrap: CreateTenant) {
         if let Err(e) = tenants::purge_expired(&state).await {
             tracing::warn!(error = %e, "purging deleted tenants failed; will retry");
         }
+        if let Err(e) = crate::identity::device_code::purge_expired(&state).await {
+            tracing::warn!(error = %e, "purging expired device codes failed; will retry");
+        }
     }
 }
 

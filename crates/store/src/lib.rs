@@ -9,6 +9,7 @@ mod app_role_assignments;
 mod applications;
 mod audit;
 mod authorization;
+mod device_codes;
 mod directory;
 mod engine;
 mod error;
@@ -23,6 +24,7 @@ mod tx;
 pub mod testing;
 
 pub use authorization::{StoredAuthorizationCode, StoredSignInSession};
+pub use device_codes::{DeviceApproval, DeviceCodeStatus, StoredDeviceCode};
 pub use engine::Engine;
 pub use instance::TenantSummary;
 pub use refresh_tokens::StoredRefreshToken;

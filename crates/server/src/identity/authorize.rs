@@ -61,6 +61,10 @@ struct AuthRequest {
     login_hint: String,
     /// Unix seconds.
     issued: i64,
+    /// Not an authorization request but a sign-in for another page (the device login): after
+    /// "Stay signed in?" the browser goes to this path on this server instead of getting a code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    resume: Option<String>,
 }
 
 fn code_only() -> ResponseType {
@@ -214,11 +218,11 @@ fn error_to_client(req: &AuthRequest, e: &OAuthError) -> Response {
     )
 }
 
-fn error_page(e: &OAuthError) -> Response {
+pub(crate) fn error_page(e: &OAuthError) -> Response {
     pages::error(StatusCode::BAD_REQUEST, e.aadsts, &e.description)
 }
 
-pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -230,27 +234,27 @@ pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn set_cookie(response: &mut Response, value: String) {
+pub(crate) fn set_cookie(response: &mut Response, value: String) {
     if let Ok(v) = HeaderValue::from_str(&value) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
-fn random_token(state: &AppState) -> String {
+pub(crate) fn random_token(state: &AppState) -> String {
     let mut raw = [0u8; 32];
     state.random.fill(&mut raw);
     URL_SAFE_NO_PAD.encode(raw)
 }
 
 /// A value and its keyed hash under `purpose`, as `payload.mac`.
-fn seal(state: &AppState, purpose: &str, payload: &str) -> String {
+pub(crate) fn seal(state: &AppState, purpose: &str, payload: &str) -> String {
     format!(
         "{payload}.{}",
         state.secrets.keyed_hash(&format!("{purpose}/{payload}"))
     )
 }
 
-fn unseal<'a>(state: &AppState, purpose: &str, sealed: &'a str) -> Option<&'a str> {
+pub(crate) fn unseal<'a>(state: &AppState, purpose: &str, sealed: &'a str) -> Option<&'a str> {
     let (payload, mac) = sealed.rsplit_once('.')?;
     state
         .secrets
@@ -270,12 +274,12 @@ fn unseal_request(state: &AppState, sealed: &str) -> Option<AuthRequest> {
     (issued + REQUEST_LIFETIME > state.clock.now()).then_some(req)
 }
 
-fn csrf_field(state: &AppState, cookie: &str) -> String {
+pub(crate) fn csrf_field(state: &AppState, cookie: &str) -> String {
     state.secrets.keyed_hash(&format!("csrf/{cookie}"))
 }
 
 /// The CSRF cookie of the request, checked against the form's field in constant time.
-fn check_csrf(state: &AppState, headers: &HeaderMap, form: &Params) -> Option<String> {
+pub(crate) fn check_csrf(state: &AppState, headers: &HeaderMap, form: &Params) -> Option<String> {
     let cookie = cookie(headers, CSRF_COOKIE)?;
     let field = form.get("csrf")?;
     state
@@ -284,7 +288,7 @@ fn check_csrf(state: &AppState, headers: &HeaderMap, form: &Params) -> Option<St
         .then_some(cookie)
 }
 
-fn malformed() -> Response {
+pub(crate) fn malformed() -> Response {
     pages::error(
         StatusCode::BAD_REQUEST,
         9002313,
@@ -314,7 +318,7 @@ fn invalid(code: u32, description: impl Into<String>) -> OAuthError {
     )
 }
 
-fn unknown_client(client_id: &str, tenant: &str) -> OAuthError {
+pub(crate) fn unknown_client(client_id: &str, tenant: &str) -> OAuthError {
     OAuthError::new(
         StatusCode::BAD_REQUEST,
         "unauthorized_client",
@@ -365,7 +369,7 @@ fn tenant_of(authority: Authority) -> Option<TenantId> {
 
 /// The browser's live SSO session usable for `authority`: not revoked or expired, its user enabled
 /// and not signed out everywhere (password change, session revocation) since.
-async fn live_session(
+pub(crate) async fn live_session(
     state: &AppState,
     headers: &HeaderMap,
     authority: Authority,
@@ -567,6 +571,32 @@ fn pkce_challenge(p: &Params) -> Result<&str, OAuthError> {
     Ok(challenge)
 }
 
+/// The sign-in page for a flow that is not an authorization request (the device login): after the
+/// password and "Stay signed in?", the browser has its SSO session and is sent to `resume`, a path
+/// on this server, instead of receiving a code.
+pub(crate) fn sign_in_then(
+    state: &AppState,
+    headers: &HeaderMap,
+    authority: &str,
+    resume: String,
+) -> Response {
+    let req = AuthRequest {
+        authority: authority.to_owned(),
+        client_id: String::new(),
+        redirect_uri: String::new(),
+        scope: String::new(),
+        state: None,
+        nonce: None,
+        response_type: code_only(),
+        code_challenge: String::new(),
+        response_mode: ResponseMode::Query,
+        login_hint: String::new(),
+        issued: state.clock.now().unix_timestamp(),
+        resume: Some(resume),
+    };
+    sign_in_page(state, headers, &req, "", None)
+}
+
 pub async fn authorize(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
@@ -627,6 +657,7 @@ pub async fn authorize(
         response_mode,
         login_hint: param(&p, "login_hint").unwrap_or_default().to_owned(),
         issued: state.clock.now().unix_timestamp(),
+        resume: None,
     };
     if let Some(mode) =
         param(&p, "response_mode").filter(|m| !matches!(*m, "query" | "fragment" | "form_post"))
@@ -889,7 +920,10 @@ pub async fn stay_signed_in(
         Ok(u) => u,
         Err(e) => return error_page(&e.into()),
     };
-    let mut response = issue_code(&state, &req, tenant, &user, &session).await;
+    let mut response = match &req.resume {
+        Some(path) => axum::response::Redirect::to(path).into_response(),
+        None => issue_code(&state, &req, tenant, &user, &session).await,
+    };
     let max_age = if persistent {
         format!("; Max-Age={}", PERSISTENT_SESSION.whole_seconds())
     } else {

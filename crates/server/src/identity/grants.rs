@@ -21,6 +21,16 @@ fn bad(error: &'static str, code: u32, description: impl Into<String>) -> OAuthE
     OAuthError::new(StatusCode::BAD_REQUEST, error, code, description)
 }
 
+/// Parses a `scope` parameter; AADSTS70011 when it is not valid.
+pub(crate) fn parse_scope(raw: &str) -> Result<ScopeRequest, OAuthError> {
+    ScopeRequest::parse(raw).map_err(|e| {
+        let which = match e {
+            ScopeError::Mixed(s) | ScopeError::Malformed(s) => s,
+        };
+        bad("invalid_scope", 70011, format!("The provided value for the input parameter 'scope' is not valid. The scope '{which}' is not valid."))
+    })
+}
+
 /// Resolves `scope` against the delegated consent the client holds for this user on Graph.
 pub(crate) async fn resolve_grant(
     tx: &mut TenantTx<Write>,
@@ -28,12 +38,7 @@ pub(crate) async fn resolve_grant(
     client: AppId,
     user: &User,
 ) -> Result<Grant, OAuthError> {
-    let request = ScopeRequest::parse(raw).map_err(|e| {
-        let which = match e {
-            ScopeError::Mixed(s) | ScopeError::Malformed(s) => s,
-        };
-        bad("invalid_scope", 70011, format!("The provided value for the input parameter 'scope' is not valid. The scope '{which}' is not valid."))
-    })?;
+    let request = parse_scope(raw)?;
     if !request.is_graph() {
         let resource = request.resource.clone().unwrap_or_default();
         return Err(bad(

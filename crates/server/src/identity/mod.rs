@@ -4,6 +4,8 @@ pub mod authority;
 pub mod authorize;
 pub mod client_credentials;
 pub mod code_grant;
+pub mod device_code;
+pub mod device_pages;
 pub mod discovery;
 pub mod grants;
 pub mod jwt;
@@ -32,6 +34,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/{tenant}/oauth2/v2.0/logout",
             get(logout::logout_get).post(logout::logout_post),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            post(device_code::device_authorization),
+        )
+        .route(
+            "/devicelogin",
+            get(device_pages::enter).post(device_pages::submit),
+        )
+        .route(
+            "/devicelogin/confirm",
+            get(device_pages::resume).post(device_pages::confirm),
         )
         .route("/{tenant}/login", post(authorize::login))
         .route("/{tenant}/kmsi", post(authorize::stay_signed_in))

@@ -16,7 +16,7 @@ use crate::http::context::RequestContext;
 pub const WRONG_CREDENTIALS: &str =
     "Your account or password is incorrect. If you don't remember your password, reset it now.";
 
-const PAGE_CSP: &str = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+pub(crate) const PAGE_CSP: &str = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 const AUTO_SUBMIT: &str = "document.forms[0].submit();";
 
 /// Escapes text for HTML element content and double-quoted attribute values.
@@ -35,7 +35,7 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-fn document(title: &str, body: &str) -> String {
+pub(crate) fn document(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"robots\" content=\"none\">\n<title>{}</title>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n",
         escape(title)
@@ -54,7 +54,7 @@ pub fn respond(status: StatusCode, html: String, csp: &str) -> Response {
     response
 }
 
-fn hidden(name: &str, value: &str) -> String {
+pub(crate) fn hidden(name: &str, value: &str) -> String {
     format!(
         "<input type=\"hidden\" name=\"{}\" value=\"{}\">\n",
         escape(name),

@@ -58,6 +58,9 @@ pub async fn token(
         "client_credentials" => {
             super::client_credentials::grant(&state, authority, &params, &headers).await?
         }
+        super::device_code::GRANT_TYPE => {
+            super::device_code::grant(&state, authority, &params).await?
+        }
         other => {
             return Err(bad(
                 "unsupported_grant_type",
