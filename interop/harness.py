@@ -19,7 +19,7 @@ for _name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
     os.environ.pop(_name, None)
 
 SECRET_FIELDS = {"password", "refresh_token", "access_token", "id_token", "client_secret",
-                 "client_assertion", "secretText", "code", "code_verifier"}
+                 "client_assertion", "secretText", "code", "code_verifier", "device_code"}
 exchanges = []
 
 

@@ -6,7 +6,10 @@ request (initiate_auth_code_flow: PKCE S256, state, nonce) and redeems the code
 drives Debian's Chromium with playwright-core through the pages a person would see: the sign-in page
 (user name and password found by their labels), "Stay signed in?" (Yes), and the redirect to the
 loopback redirect URI, where this script listens (as MSAL's acquire_token_interactive does). The browser context lives for the whole script, so the
-second authorization request finds the SSO cookie the first one set.
+second authorization request finds the SSO cookie the first one set. Last, MSAL's device code flow
+(initiate_device_flow, acquire_token_by_device_flow polling in a thread) with the code approved at
+/devicelogin in the same browser: once with its cookies cleared (the code page leads through the
+sign-in pages), once with the session (straight to "Are you trying to sign in to ...?").
 
 Configuration (environment):
   INTEROP_BASE_URL         https://localhost (port 443: as in interop/msal_test.py)
@@ -40,7 +43,7 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 import msal
 import requests
 
-from harness import CHECKS, CheckFailed, check, env, exchanges, expect, report_exchanges, show
+from harness import CHECKS, CheckFailed, check, env, exchanges, expect, jwt_claims, report_exchanges, show
 
 # MSAL suggests response_mode=form_post for web apps; a public client on a loopback redirect URI
 # gets the code in the query, as MSAL's own acquire_token_interactive does.
@@ -97,10 +100,16 @@ class Browser:
             raise RuntimeError(f"sign_in.mjs exited ({self.process.wait()}) during '{what}'")
         return json.loads(line)
 
-    def sign_in(self, **command):
+    def command(self, what, **command):
         self.process.stdin.write(json.dumps(command) + "\n")
         self.process.stdin.flush()
-        return self._next("sign in")
+        return self._next(what)
+
+    def sign_in(self, **command):
+        return self.command("sign in", **command)
+
+    def device_login(self, **command):
+        return self.command("device login", **command)
 
     def close(self):
         try:
@@ -235,6 +244,50 @@ class Context:
                f"{what}: /v1.0/me userPrincipalName {body.get('userPrincipalName')!r}", body)
         return result, claims, body
 
+    def device_flow(self, clear_cookies):
+        """MSAL's device code flow (initiate_device_flow, acquire_token_by_device_flow polling in a
+        thread), the code approved at /devicelogin in the browser meanwhile."""
+        flow = self.app.initiate_device_flow(scopes=["User.Read"])
+        expect("user_code" in flow, "initiate_device_flow returned no user_code", flow)
+        uri = f"{self.base}/devicelogin"
+        expect(flow.get("verification_uri") == uri, f"verification_uri {flow.get('verification_uri')!r}", flow)
+        expect(flow.get("message") == f"To sign in, use a web browser to open the page {uri} and enter the code "
+                                      f"{flow['user_code']} to authenticate.", "the message is not Entra's", flow)
+        expect(flow.get("expires_in") == 900 and flow.get("interval") == 5, "expires_in/interval are not Entra's", flow)
+        mark = len(exchanges)
+        outcome = {}
+        poller = threading.Thread(
+            target=lambda: outcome.update(result=self.app.acquire_token_by_device_flow(flow)), daemon=True)
+        poller.start()
+        page = self.browser.device_login(device_login=uri, user_code=flow["user_code"], username=self.member,
+                                         password=self.member_password, clear_cookies=clear_cookies)
+        expect(page.get("ok"), f"the browser did not approve the code: {page.get('error')}", page)
+        expect(page.get("question") == "Are you trying to sign in to Microsoft Graph Command Line Tools?",
+               f"the page asked {page.get('question')!r}", page)
+        expect(page.get("done") == "You have signed in to the Microsoft Graph Command Line Tools application on "
+                                   "your device. You may now close this window.", f"the page said {page.get('done')!r}",
+               page)
+        poller.join(timeout=60)
+        expect(not poller.is_alive(), "MSAL still polls a minute after the approval", flow)
+        result = outcome.get("result") or {}
+        expect("error" not in result and result.get("access_token"), "acquire_token_by_device_flow failed", result)
+        polls = [e for e in exchanges[mark:] if e["request"].endswith("/oauth2/v2.0/token")]
+        pending = [e for e in polls if "authorization_pending" in str(e.get("response"))]
+        expect(pending, "MSAL never heard authorization_pending while the user was at the page", polls)
+        expect(not any("slow_down" in str(e.get("response")) for e in polls), "MSAL was told to slow down", polls)
+        claims = result.get("id_token_claims") or {}
+        expect(str(claims.get("preferred_username", "")).lower() == self.member.lower()
+               and claims.get("tid") == self.tenant_id and claims.get("aud") == GRAPH_CLI,
+               "the id_token is not the member's for the Graph CLI in the tenant", claims)
+        access = jwt_claims(result["access_token"])
+        expect(access.get("azp") == GRAPH_CLI and access.get("tid") == self.tenant_id
+               and "pwd" in access.get("amr", []) and "User.Read" in str(access.get("scp", "")).split(),
+               "the access token's claims are wrong", access)
+        status, body = self.graph_me(result["access_token"])
+        expect(status == 200 and str(body.get("userPrincipalName", "")).lower() == self.member.lower(),
+               f"GET /v1.0/me with the device flow's token: HTTP {status}", body)
+        return page, len(polls)
+
 
 @check("Chromium starts with the server's SPKI pinned and loads the server over HTTPS")
 def start_browser(ctx):
@@ -275,6 +328,23 @@ def prompt_login(ctx):
     expect(result.get("password_page_shown"), "prompt=login did not show the password page", result)
     ctx.redeem(flow, params, "acquire_token_by_auth_code_flow (prompt=login)")
     return " -> ".join(f"{d['method']} {urlsplit(d['url']).path} {d['status']}" for d in result["documents"])
+
+
+@check("device code: MSAL polls while the user enters the code, signs in (no session) and continues")
+def device_code_with_sign_in(ctx):
+    page, polls = ctx.device_flow(clear_cookies=True)
+    expect(page.get("password_page_shown") and page.get("kmsi_page_shown"),
+           "without a session the device login did not go through the sign-in pages", page)
+    return " -> ".join(f"{d['method']} {urlsplit(d['url']).path} {d['status']}" for d in page["documents"]) + \
+        f"; {polls} token requests"
+
+
+@check("device code with an SSO session: straight to 'Are you trying to sign in to ...?'")
+def device_code_with_session(ctx):
+    page, polls = ctx.device_flow(clear_cookies=False)
+    expect(not page.get("password_page_shown"), "the password page was shown despite the SSO cookie", page)
+    return " -> ".join(f"{d['method']} {urlsplit(d['url']).path} {d['status']}" for d in page["documents"]) + \
+        f"; {polls} token requests"
 
 
 def main():

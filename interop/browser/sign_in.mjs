@@ -10,6 +10,8 @@
 //       "password_page_shown": bool, "kmsi_page_shown": bool, "documents": [...], "console": [...]}
 //   -> {"ok": false, "error": "...", "url": "...", "html": "...", "documents": [...], ...}
 //
+//   {"device_login": ..., "user_code": ...} (see deviceLogin) approves a device code at /devicelogin.
+//
 // The redirect to the loopback address reaches a listener the caller runs on that port (as MSAL's
 // acquire_token_interactive does); the URL the page ends on is reported. (page.route is not used:
 // in Playwright 1.65 with Chromium it does not see a redirect that follows a page.goto, which is
@@ -106,53 +108,47 @@ async function fallbackToIgnoreHttpsErrors(reason) {
   tlsMode = 'ignoreHTTPSErrors: true (fallback)';
 }
 
-async function signIn(cmd) {
-  const page = await context.newPage();
-  const documents = [];
-  const consoleMessages = [];
+/** Records the page's documents, console and HTML bodies into `result`; returns the bodies. */
+function watch(page, result) {
   const bodies = [];
-  const atClient = () => page.url().startsWith(`${cmd.redirect_prefix}/`);
-
-  page.on('console', (m) => consoleMessages.push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => consoleMessages.push(`pageerror: ${e.message}`));
+  Object.assign(result, { documents: [], console: [], tls: tlsMode });
+  page.on('console', (m) => result.console.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => result.console.push(`pageerror: ${e.message}`));
   page.on('response', (r) => {
     const req = r.request();
     if (req.resourceType() !== 'document' || req.frame() !== page.mainFrame()) return;
-    documents.push({ method: req.method(), url: req.url(), status: r.status() });
+    result.documents.push({ method: req.method(), url: req.url(), status: r.status() });
     // Bodies of every HTML document served during this run: proof of which pages were shown even
     // if a page navigated away before a locator could look at it.
     if (r.status() < 300 || r.status() >= 400) {
       bodies.push(r.text().catch(() => ''));
     }
   });
+  return bodies;
+}
 
-  const result = { documents, console: consoleMessages, tls: tlsMode };
+/** On the sign-in page: user name, password, Sign in, then "Stay signed in?" answered. */
+async function enterPassword(page, cmd, password) {
+  if (cmd.screenshot) await page.screenshot({ path: cmd.screenshot, fullPage: true });
+  await page.getByLabel('Email, phone, or Skype').fill(cmd.username, { timeout: STEP_TIMEOUT_MS });
+  await password.fill(cmd.password, { timeout: STEP_TIMEOUT_MS });
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+  await page.getByRole('heading', { name: 'Stay signed in?' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  if (cmd.kmsi_screenshot) await page.screenshot({ path: cmd.kmsi_screenshot, fullPage: true });
+  const answer = cmd.kmsi === 'no' ? 'No' : 'Yes';
+  await page.getByRole('button', { name: answer, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+}
+
+/** Runs `steps` on a new page; `result` says ok with what they return, or what went wrong. */
+async function onNewPage(steps) {
+  const page = await context.newPage();
+  const result = {};
+  const bodies = watch(page, result);
   try {
-    // goto waits for the load event: either the sign-in page (server-rendered, no scripts) or,
-    // with an SSO session, the client's loopback page after the authorization endpoint's redirect.
-    await page.goto(cmd.auth_uri, { timeout: STEP_TIMEOUT_MS });
-    if (!atClient()) {
-      if (cmd.expect_sso) {
-        throw new Error('expected the SSO session to skip the sign-in page, but the browser stayed on the server');
-      }
-      const password = page.getByLabel('Password', { exact: true });
-      await password.waitFor({ timeout: STEP_TIMEOUT_MS });
-      if (cmd.screenshot) await page.screenshot({ path: cmd.screenshot, fullPage: true });
-      await page.getByLabel('Email, phone, or Skype').fill(cmd.username, { timeout: STEP_TIMEOUT_MS });
-      await password.fill(cmd.password, { timeout: STEP_TIMEOUT_MS });
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click({ timeout: STEP_TIMEOUT_MS });
-      await page.getByRole('heading', { name: 'Stay signed in?' }).waitFor({ timeout: STEP_TIMEOUT_MS });
-      if (cmd.kmsi_screenshot) await page.screenshot({ path: cmd.kmsi_screenshot, fullPage: true });
-      const answer = cmd.kmsi === 'no' ? 'No' : 'Yes';
-      await page.getByRole('button', { name: answer, exact: true }).click({ timeout: STEP_TIMEOUT_MS });
-      await page.waitForURL((url) => url.href.startsWith(`${cmd.redirect_prefix}/`), {
-        timeout: STEP_TIMEOUT_MS,
-      });
-    }
+    const found = await steps(page);
     const html = await Promise.all(bodies);
-    Object.assign(result, {
+    Object.assign(result, found, {
       ok: true,
-      redirect: page.url(),
       password_page_shown: html.some((b) => /<input[^>]*type="password"/.test(b)),
       kmsi_page_shown: html.some((b) => b.includes('Stay signed in?')),
     });
@@ -168,6 +164,52 @@ async function signIn(cmd) {
     await page.close().catch(() => {});
   }
   return result;
+}
+
+async function signIn(cmd) {
+  return onNewPage(async (page) => {
+    const atClient = () => page.url().startsWith(`${cmd.redirect_prefix}/`);
+    // goto waits for the load event: either the sign-in page (server-rendered, no scripts) or,
+    // with an SSO session, the client's loopback page after the authorization endpoint's redirect.
+    await page.goto(cmd.auth_uri, { timeout: STEP_TIMEOUT_MS });
+    if (!atClient()) {
+      if (cmd.expect_sso) {
+        throw new Error('expected the SSO session to skip the sign-in page, but the browser stayed on the server');
+      }
+      const password = page.getByLabel('Password', { exact: true });
+      await password.waitFor({ timeout: STEP_TIMEOUT_MS });
+      await enterPassword(page, cmd, password);
+      await page.waitForURL((url) => url.href.startsWith(`${cmd.redirect_prefix}/`), {
+        timeout: STEP_TIMEOUT_MS,
+      });
+    }
+    return { redirect: page.url() };
+  });
+}
+
+// {"device_login": "https://.../devicelogin", "user_code": "...", "username", "password",
+//  "clear_cookies": bool} -> {"ok": true, "question": "Are you trying to sign in to ...?",
+//  "done": "You have signed in to ...", "password_page_shown": bool, ...}
+// Enters the code, signs in if the page asks (no SSO session), and answers Continue.
+async function deviceLogin(cmd) {
+  if (cmd.clear_cookies) await context.clearCookies();
+  return onNewPage(async (page) => {
+    await page.goto(cmd.device_login, { timeout: STEP_TIMEOUT_MS });
+    await page.getByLabel('Code', { exact: true }).fill(cmd.user_code, { timeout: STEP_TIMEOUT_MS });
+    await page.getByRole('button', { name: 'Next', exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+    const question = page.getByRole('heading', { name: /^Are you trying to sign in to / });
+    const password = page.getByLabel('Password', { exact: true });
+    await question.or(password).waitFor({ timeout: STEP_TIMEOUT_MS });
+    if (await password.isVisible()) {
+      await enterPassword(page, cmd, password);
+      await question.waitFor({ timeout: STEP_TIMEOUT_MS });
+    }
+    const asked = await question.textContent();
+    await page.getByRole('button', { name: 'Continue', exact: true }).click({ timeout: STEP_TIMEOUT_MS });
+    const done = page.locator('#message');
+    await done.waitFor({ timeout: STEP_TIMEOUT_MS });
+    return { question: asked, done: await done.textContent() };
+  });
 }
 
 async function main() {
@@ -190,7 +232,7 @@ async function main() {
       reply({ ok: false, error: `bad command: ${e}` });
       continue;
     }
-    reply(await signIn(cmd));
+    reply(await (cmd.device_login ? deviceLogin(cmd) : signIn(cmd)));
   }
 }
 

@@ -2,7 +2,9 @@
 //! `interop/msal_browser_test.py` runs MSAL's authorization code flow (PKCE) against the real
 //! `gatehouse` binary, and `interop/browser/sign_in.mjs` (playwright-core) walks Debian's Chromium
 //! through the sign-in page, "Stay signed in?" and the redirect to MSAL's loopback redirect URI;
-//! then single sign-on from the session cookie, and `prompt=login` asking for the password again.
+//! then single sign-on from the session cookie, and `prompt=login` asking for the password again;
+//! then MSAL's device code flow with the code approved at `/devicelogin` in the same browser (with
+//! and without an SSO session), the tokens' claims checked and used on `/v1.0/me`.
 //!
 //! Opt-in with `GATEHOUSE_INTEROP=1` (CI sets it). Needs what interop_msal.rs needs (Python 3 with
 //! `venv`, PyPI or a ready `target/interop-venv`, port 443 — same server setup, so the two take
