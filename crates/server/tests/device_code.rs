@@ -4,12 +4,15 @@
 mod support;
 
 use axum::http::StatusCode;
+use gatehouse_domain::audit::Initiator;
 use gatehouse_domain::catalog::first_party::{AZURE_CLI, GRAPH_COMMAND_LINE_TOOLS};
+use gatehouse_domain::tenant::{NewTenant, initial_domain};
 use gatehouse_server::identity::device_code::GRANT_TYPE;
 use gatehouse_server::identity::device_pages::{
     EXPIRED_CODE, MAX_WRONG_CODES, TOO_MANY_CODES, WRONG_CODE,
 };
 use gatehouse_server::identity::pages::escape;
+use gatehouse_server::services::tenants::{self, CreateTenant};
 use serde_json::Value;
 use support::browser::{Browser, hidden, html};
 use support::graph::{Fixture, PASSWORD, aadsts, claims, fixture};
@@ -532,6 +535,76 @@ async fn a_user_disabled_after_approving_gets_no_tokens() {
         assert_eq!(
             error(&poll(&f, &tid, &device).await),
             ("invalid_grant", 50057)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_revoked_after_approving_get_no_tokens() {
+    each_engine(|db| async move {
+        let f = fixture(db).await;
+        let tid = f.tenant.to_string();
+        let (device, code) = new_code(&f, &tid).await;
+        let mut b = Browser::default();
+        let page = enter_code(&mut b, &f, &code).await;
+        let confirm = sign_in(&mut b, &f, &page, &ann(&f)).await;
+        answer(&mut b, &f, &confirm, "continue").await;
+        f.app.clock.advance(Duration::seconds(10));
+        let mut tx = f.app.state.store.write(f.tenant).await.unwrap();
+        let user = tx.user_by_upn(&ann(&f)).await.unwrap().unwrap();
+        tx.set_sign_in_sessions_valid_from(user.id, f.app.state.clock.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            error(&poll(&f, &tid, &device).await),
+            ("invalid_grant", 70008)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_administrator_under_security_defaults_cannot_approve_without_mfa() {
+    each_engine(|db| async move {
+        let f = fixture(db).await;
+        let new = NewTenant::new(
+            "Fabrikam",
+            initial_domain("fabrikam", &f.app.state.instance.initial_domain_suffix).unwrap(),
+            "US",
+            true,
+        )
+        .unwrap();
+        let created = tenants::create(
+            &f.app.state,
+            CreateTenant {
+                tenant: new,
+                admin: Some("admin".into()),
+                admin_password: Some(PASSWORD.into()),
+            },
+            Initiator::instance("test"),
+        )
+        .await
+        .unwrap();
+        let fabrikam = created.summary.tenant.id.to_string();
+        let (device, code) = new_code(&f, &fabrikam).await;
+        let mut b = Browser::default();
+        let page = enter_code(&mut b, &f, &code).await;
+        let kmsi = b
+            .submit_password(
+                &f.app,
+                &fabrikam,
+                &page,
+                &created.admin_user_principal_name,
+                PASSWORD,
+            )
+            .await;
+        assert_eq!(kmsi.status, StatusCode::BAD_REQUEST);
+        assert!(html(&kmsi).contains("AADSTS50076"), "{}", html(&kmsi));
+        assert_eq!(
+            error(&poll(&f, &fabrikam, &device).await),
+            ("authorization_pending", 70016)
         );
     })
     .await;
