@@ -110,8 +110,18 @@ async fn sign_in(b: &mut Browser, f: &Fixture, page: &Response, upn: &str) -> Re
 }
 
 async fn answer(b: &mut Browser, f: &Fixture, confirm: &Response, consent: &str) -> Response {
+    answer_for(b, f, confirm, consent, "Microsoft Azure CLI").await
+}
+
+async fn answer_for(
+    b: &mut Browser,
+    f: &Fixture,
+    confirm: &Response,
+    consent: &str,
+    app: &str,
+) -> Response {
     assert!(
-        html(confirm).contains("Are you trying to sign in to Microsoft Azure CLI?"),
+        html(confirm).contains(&escape(&format!("Are you trying to sign in to {app}?"))),
         "{}",
         html(confirm)
     );
@@ -606,6 +616,58 @@ async fn an_administrator_under_security_defaults_cannot_approve_without_mfa() {
             error(&poll(&f, &fabrikam, &device).await),
             ("authorization_pending", 70016)
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_registered_app_that_allows_public_client_flows_may_use_the_device_code() {
+    each_engine(|db| async move {
+        let f = fixture(db).await;
+        let tid = f.tenant.to_string();
+        let admin = f.user_token("admin", "Application.ReadWrite.All").await;
+        let r = f
+            .call(
+                &admin,
+                axum::http::Method::POST,
+                "/applications",
+                Some(serde_json::json!({"displayName": "Kiosk", "isFallbackPublicClient": true})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let app_id = r.body["appId"].as_str().unwrap().to_owned();
+        let scope = "openid profile offline_access";
+        // No service principal in the tenant yet: unknown here.
+        let r = device_code(&f, &tid, &[("client_id", &app_id), ("scope", scope)]).await;
+        assert_eq!(error(&r), ("unauthorized_client", 700016));
+        let sp = f.create_sp(&admin, &app_id).await;
+        assert_eq!(sp.status, StatusCode::CREATED, "{}", sp.body);
+        // Public: a secret is refused.
+        let r = device_code(
+            &f,
+            &tid,
+            &[
+                ("client_id", &app_id),
+                ("scope", scope),
+                ("client_secret", "x"),
+            ],
+        )
+        .await;
+        assert_eq!(error(&r), ("invalid_request", 700025));
+
+        let r = device_code(&f, &tid, &[("client_id", &app_id), ("scope", scope)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let device = r.body["device_code"].as_str().unwrap().to_owned();
+        let code = r.body["user_code"].as_str().unwrap().to_owned();
+        let mut b = Browser::default();
+        let page = enter_code(&mut b, &f, &code).await;
+        let confirm = sign_in(&mut b, &f, &page, &ann(&f)).await;
+        answer_for(&mut b, &f, &confirm, "continue", "Kiosk").await;
+        let t = poll_as(&f, &tid, &app_id, &device).await;
+        assert_eq!(t.status, StatusCode::OK, "{}", t.body);
+        let id = claims(t.body["id_token"].as_str().unwrap());
+        assert_eq!(id["aud"], app_id);
+        assert_eq!(id["preferred_username"], ann(&f));
     })
     .await;
 }
