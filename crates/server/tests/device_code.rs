@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use gatehouse_domain::audit::Initiator;
 use gatehouse_domain::catalog::first_party::{AZURE_CLI, GRAPH_COMMAND_LINE_TOOLS};
 use gatehouse_domain::tenant::{NewTenant, initial_domain};
-use gatehouse_server::identity::device_code::GRANT_TYPE;
+use gatehouse_server::identity::device_code::{GRANT_TYPE, purge_expired};
 use gatehouse_server::identity::device_pages::{
     EXPIRED_CODE, MAX_WRONG_CODES, TOO_MANY_CODES, WRONG_CODE,
 };
@@ -340,6 +340,16 @@ async fn codes_expire_after_fifteen_minutes() {
         assert_eq!(
             error(&poll(&f, &tid, &device).await),
             ("expired_token", 70020)
+        );
+        // Kept a while for late polls, then purged by the periodic job.
+        assert_eq!(purge_expired(&f.app.state).await.unwrap(), 0);
+        f.app
+            .clock
+            .advance(Duration::minutes(15) + Duration::seconds(1));
+        assert_eq!(purge_expired(&f.app.state).await.unwrap(), 1);
+        assert_eq!(
+            error(&poll(&f, &tid, &device).await),
+            ("bad_verification_code", 70018)
         );
     })
     .await;
