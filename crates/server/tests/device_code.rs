@@ -391,9 +391,14 @@ async fn wrong_user_codes_are_refused_and_limited() {
     each_engine(|db| async move {
         let f = fixture(db).await;
         let tid = f.tenant.to_string();
+        let (_, expired) = new_code(&f, &tid).await;
+        f.app.clock.advance(Duration::seconds(900));
         let (_, code) = new_code(&f, &tid).await;
         let mut b = Browser::default();
-        for i in 0..MAX_WRONG_CODES {
+        // A code that is no longer live counts as much as a wrong one.
+        let r = enter_code(&mut b, &f, &expired).await;
+        assert!(html(&r).contains(&escape(EXPIRED_CODE)), "{}", html(&r));
+        for i in 1..MAX_WRONG_CODES {
             let wrong = if i % 2 == 0 { "ZZZZZZZZZ" } else { "nonsense" };
             let r = enter_code(&mut b, &f, wrong).await;
             assert_eq!(r.status, StatusCode::OK);

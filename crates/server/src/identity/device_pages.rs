@@ -223,7 +223,7 @@ pub async fn submit(
             return Ok(Err(TOO_MANY_CODES));
         }
         let Some(user_code) = normalize_user_code(entered) else {
-            return record_failure(&state, &client_key, window).await;
+            return record_failure(&state, &client_key, window, WRONG_CODE).await;
         };
         let found = state
             .store
@@ -232,10 +232,11 @@ pub async fn submit(
             .device_code_by_user_code(&user_code_hash(&state, &user_code))
             .await?;
         let Some(code) = found else {
-            return record_failure(&state, &client_key, window).await;
+            return record_failure(&state, &client_key, window, WRONG_CODE).await;
         };
+        // Counted too, so that guessing learns nothing more from codes that are no longer live.
         if code.status != DeviceCodeStatus::Pending || code.expires_at <= state.clock.now() {
-            return Ok(Err(EXPIRED_CODE));
+            return record_failure(&state, &client_key, window, EXPIRED_CODE).await;
         }
         Ok::<_, OAuthError>(Ok((user_code, code)))
     };
@@ -253,15 +254,17 @@ pub async fn submit(
     }
 }
 
+/// Counts a code that did not lead anywhere against the client; answers with `message`.
 async fn record_failure<T>(
     state: &AppState,
     client_key: &str,
     window: OffsetDateTime,
+    message: &'static str,
 ) -> Result<Result<T, &'static str>, OAuthError> {
     let mut tx = state.store.instance_write().await?;
     tx.record_device_login_failure(client_key, window).await?;
     tx.commit().await?;
-    Ok(Err(WRONG_CODE))
+    Ok(Err(message))
 }
 
 /// The code named by the request's ticket, checked against the CSRF cookie (and form field when
