@@ -362,6 +362,80 @@ pub struct PasswordCredential {
     pub end: OffsetDateTime,
 }
 
+/// Graph `keyCredential` of type `AsymmetricX509Cert` and usage `Verify`: a certificate whose private
+/// key the application holds. Only the public certificate is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyCredential {
+    pub key_id: Uuid,
+    pub display_name: Option<String>,
+    /// Graph `customKeyIdentifier`: the certificate's SHA-1 thumbprint unless the caller chose one.
+    pub custom_key_identifier: Vec<u8>,
+    /// The certificate's validity.
+    pub start: OffsetDateTime,
+    pub end: OffsetDateTime,
+    /// The certificate, DER.
+    pub certificate: Vec<u8>,
+}
+
+/// The only key credential type and usage Gatehouse accepts (client authentication certificates).
+pub const KEY_CREDENTIAL_TYPE: &str = "AsymmetricX509Cert";
+pub const KEY_CREDENTIAL_USAGE: &str = "Verify";
+
+/// Whether `presented` matches the loopback redirect URI `registered`: Entra lets native and
+/// development apps registered with `http://localhost` or `http://127.0.0.1` without a port use any
+/// port at run time (the rest must be equal).
+fn loopback_any_port(registered: &str, presented: &str) -> bool {
+    for host in ["http://localhost", "http://127.0.0.1"] {
+        let (Some(reg_rest), Some(pre_rest)) =
+            (registered.strip_prefix(host), presented.strip_prefix(host))
+        else {
+            continue;
+        };
+        if reg_rest.starts_with(':') || !(reg_rest.is_empty() || reg_rest.starts_with('/')) {
+            return false;
+        }
+        let Some(after_colon) = pre_rest.strip_prefix(':') else {
+            return false;
+        };
+        let digits = after_colon.bytes().take_while(u8::is_ascii_digit).count();
+        let (port, path) = after_colon.split_at(digits);
+        let path_ok = path == reg_rest || (reg_rest.is_empty() && path == "/");
+        return !port.is_empty()
+            && port.len() <= 5
+            && port.parse::<u32>().is_ok_and(|p| p <= 65535)
+            && path_ok;
+    }
+    false
+}
+
+impl Application {
+    /// The platform whose redirect URI `uri` is, by exact match (plus Entra's any-port rule for
+    /// loopback public-client URIs registered without a port); `None` when it is not registered.
+    pub fn redirect_platform(&self, uri: &str) -> Option<Platform> {
+        let exact = |list: &[String]| list.iter().any(|r| r == uri);
+        if exact(&self.web_redirect_uris) {
+            Some(Platform::Web)
+        } else if exact(&self.spa_redirect_uris) {
+            Some(Platform::Spa)
+        } else if exact(&self.public_client_redirect_uris)
+            || self
+                .public_client_redirect_uris
+                .iter()
+                .any(|r| loopback_any_port(r, uri))
+        {
+            Some(Platform::PublicClient)
+        } else {
+            None
+        }
+    }
+
+    /// Whether the app may act as a public client outside a redirect-bound flow
+    /// (`isFallbackPublicClient`).
+    pub fn fallback_public(&self) -> bool {
+        self.is_fallback_public_client == Some(true)
+    }
+}
+
 /// Length of a generated client secret, as Entra's.
 pub const CLIENT_SECRET_LENGTH: usize = 40;
 /// The characters of Entra's generated client secrets.
@@ -499,6 +573,51 @@ mod tests {
         assert!(validate_redirect_uris(Platform::Web, &many).is_err());
         let long = format!("https://a.example/{}", "x".repeat(MAX_REDIRECT_URI_LENGTH));
         assert!(validate_redirect_uris(Platform::Web, &[long]).is_err());
+    }
+
+    #[test]
+    fn redirect_uris_match_exactly_with_any_port_for_loopback_public_clients() {
+        let mut app = Application::new(
+            ObjectId::from_uuid(Uuid::nil()),
+            AppId::from_uuid(Uuid::nil()),
+            "x".into(),
+            SignInAudience::AzureAdMyOrg,
+            time::macros::datetime!(2026-11-23 12:00 UTC),
+        );
+        app.web_redirect_uris = vec![
+            "https://app.example.com/cb".into(),
+            "http://localhost:5000/w".into(),
+        ];
+        app.spa_redirect_uris = vec!["https://spa.example.com".into()];
+        app.public_client_redirect_uris = vec![
+            "http://localhost".into(),
+            "http://127.0.0.1/cb".into(),
+            "myapp://auth".into(),
+        ];
+        let cases = [
+            ("https://app.example.com/cb", Some(Platform::Web)),
+            ("https://app.example.com/cb/", None),
+            ("https://APP.example.com/cb", None),
+            ("https://app.example.com/cb?x=1", None),
+            ("http://localhost:5000/w", Some(Platform::Web)),
+            ("http://localhost:5001/w", None),
+            ("https://spa.example.com", Some(Platform::Spa)),
+            ("https://spa.example.com/", None),
+            ("myapp://auth", Some(Platform::PublicClient)),
+            ("http://localhost", Some(Platform::PublicClient)),
+            ("http://localhost:8400", Some(Platform::PublicClient)),
+            ("http://localhost:8400/", Some(Platform::PublicClient)),
+            ("http://localhost:8400/other", None),
+            ("http://localhost:99999", None),
+            ("http://localhost.evil.example:80", None),
+            ("http://127.0.0.1:53100/cb", Some(Platform::PublicClient)),
+            ("http://127.0.0.1:53100/cb2", None),
+            ("http://127.0.0.1/cb", Some(Platform::PublicClient)),
+            ("http://evil.example/cb", None),
+        ];
+        for (uri, platform) in cases {
+            assert_eq!(app.redirect_platform(uri), platform, "{uri}");
+        }
     }
 
     #[test]

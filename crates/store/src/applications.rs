@@ -238,7 +238,7 @@ fn document(app: &Application) -> Result<String> {
 }
 
 /// Refuses a proof issued for another kind of object.
-fn check(proof: &Proof) -> Result<()> {
+pub(crate) fn check(proof: &Proof) -> Result<()> {
     if proof.covers_entity("applications") {
         Ok(())
     } else {
@@ -459,7 +459,11 @@ impl TenantTx<Write> {
                 .map_err(db)?;
         }
         // Children go explicitly too, so the delete does not depend on the engine enforcing cascades.
-        for table in ["password_credentials", "application_owners"] {
+        for table in [
+            "password_credentials",
+            "key_credentials",
+            "application_owners",
+        ] {
             sqlx::query(&format!(
                 "DELETE FROM {table} WHERE tenant_id = $1 AND application_id = $2"
             ))

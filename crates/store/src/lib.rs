@@ -14,6 +14,7 @@ mod directory;
 mod engine;
 mod error;
 mod instance;
+mod key_credentials;
 mod refresh_tokens;
 mod rows;
 mod signing_keys;

@@ -1,9 +1,10 @@
-//! The Graph JSON of `application` and `passwordCredential`: reading request bodies into domain
+//! The Graph JSON of `application` and `passwordCredential` (`keyCredential`: `key_credentials.rs`): reading request bodies into domain
 //! values (each property with the directory action that changing it needs) and writing responses.
 
 use gatehouse_domain::application::{
-    AppRole, Application, PasswordCredential, PermissionScope, RequiredResourceAccess,
-    ResourceAccess, ResourceAccessType, SignInAudience, validate_display_name,
+    AppRole, Application, KeyCredential, PasswordCredential, PermissionScope,
+    RequiredResourceAccess, ResourceAccess, ResourceAccessType, SignInAudience,
+    validate_display_name,
 };
 use gatehouse_domain::authz;
 use gatehouse_domain::ids::AppId;
@@ -308,7 +309,12 @@ pub fn apply(app: &mut Application, body: &Map<String, Value>) -> Result<Vec<&'s
                 app.app_roles = app_roles(value)?;
                 authz::APPLICATIONS_APP_ROLES_UPDATE
             }
-            "passwordCredentials" | "keyCredentials" if array(key, value)?.is_empty() => continue,
+            "passwordCredentials" if array(key, value)?.is_empty() => continue,
+            // The certificates themselves are applied by `key_credentials::replace`.
+            "keyCredentials" => {
+                array(key, value)?;
+                authz::APPLICATIONS_CREDENTIALS_UPDATE
+            }
             "passwordCredentials" => {
                 return Err(Error::invalid_property(
                     key,
@@ -347,7 +353,11 @@ pub fn password_credential(c: &PasswordCredential, secret_text: Option<&str>) ->
 
 /// An `application` as Graph shows it (the properties Gatehouse keeps, with Graph's defaults for
 /// the rest of those it emits).
-pub fn application(app: &Application, credentials: &[&PasswordCredential]) -> Value {
+pub fn application(
+    app: &Application,
+    credentials: &[&PasswordCredential],
+    certificates: &[&KeyCredential],
+) -> Value {
     json!({
         "id": app.id.to_string(),
         "deletedDateTime": null,
@@ -386,7 +396,7 @@ pub fn application(app: &Application, credentials: &[&PasswordCredential]) -> Va
             "origin": "Application",
             "value": r.value,
         })).collect::<Vec<_>>(),
-        "keyCredentials": [],
+        "keyCredentials": certificates.iter().map(|c| super::key_credentials::json(c)).collect::<Vec<_>>(),
         "passwordCredentials": credentials.iter().map(|c| password_credential(c, None)).collect::<Vec<_>>(),
         "publicClient": { "redirectUris": app.public_client_redirect_uris },
         "requiredResourceAccess": app.required_resource_access.iter().map(|r| json!({

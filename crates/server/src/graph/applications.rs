@@ -8,7 +8,8 @@ use axum::Json;
 use axum::extract::{Extension, OriginalUri, Path, State};
 use axum::http::StatusCode;
 use gatehouse_domain::application::{
-    Application, PasswordCredential, SignInAudience, generate_client_secret, validate_display_name,
+    Application, KeyCredential, PasswordCredential, SignInAudience, generate_client_secret,
+    validate_display_name,
 };
 use gatehouse_domain::audit::{
     AuditCategory, AuditRecord, Initiator, ModifiedProperty, OperationType, TargetResource,
@@ -23,6 +24,7 @@ use serde_json::{Map, Value, json};
 
 use super::application_json::{self as wire, parse_datetime};
 use super::auth::{Caller, Subject};
+use super::key_credentials;
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
 use crate::http::json::GraphJson;
@@ -31,7 +33,7 @@ use crate::state::AppState;
 const ADD: &str = "Add application";
 const UPDATE: &str = "Update application";
 const DELETE: &str = "Delete application";
-const SECRETS: &str = "Update application – Certificates and secrets management";
+pub(crate) const SECRETS: &str = "Update application – Certificates and secrets management";
 
 /// The caller as the decision sees it: tenant-scope roles, member or guest, the token's scopes; or
 /// an application with its token's application permissions.
@@ -96,19 +98,22 @@ fn entity(
     uri: &axum::http::Uri,
     app: &Application,
     creds: &[PasswordCredential],
+    keys: &[KeyCredential],
 ) -> Value {
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
         json!(context_url(state, uri, "applications/$entity")),
     );
-    if let Value::Object(m) = wire::application(app, &creds.iter().collect::<Vec<_>>()) {
+    let creds: Vec<&PasswordCredential> = creds.iter().collect();
+    let keys: Vec<&KeyCredential> = keys.iter().collect();
+    if let Value::Object(m) = wire::application(app, &creds, &keys) {
         body.extend(m);
     }
     Value::Object(body)
 }
 
-fn audit(
+pub(crate) fn audit(
     state: &AppState,
     caller: &Caller,
     app: &Application,
@@ -150,7 +155,7 @@ pub(crate) fn body_object(body: Value) -> Result<Map<String, Value>> {
 }
 
 /// Loads the addressed application and the caller's relation to it.
-async fn target<M>(
+pub(crate) async fn target<M>(
     tx: &mut TenantTx<M>,
     caller: &Caller,
     id: &str,
@@ -199,11 +204,25 @@ pub async fn create(
     wire::apply(&mut app, &body)?;
     tx.insert_application(&proof, &app, caller.object_id())
         .await?;
-    let changes = vec![
+    let (mut keys, mut key_changes) = (Vec::new(), Vec::new());
+    if let Some(value) = body.get("keyCredentials") {
+        let proof = authz::decide(
+            &principal(&mut tx, &caller).await?,
+            authz::APPLICATIONS_CREDENTIALS_UPDATE,
+            Ownership::Owner,
+        )?;
+        let now = state.clock.now();
+        key_changes =
+            key_credentials::replace(&mut tx, &proof, &app, value, state.random.as_ref(), now)
+                .await?;
+        keys = tx.key_credentials(app.id).await?;
+    }
+    let mut changes = vec![
         change("AppId", &json!(app.app_id.to_string())),
         change("DisplayName", &json!(app.display_name)),
         change("SignInAudience", &json!(app.sign_in_audience.as_str())),
     ];
+    changes.extend(key_changes);
     tx.audit(&audit(
         &state,
         &caller,
@@ -214,7 +233,10 @@ pub async fn create(
     ))
     .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(entity(&state, &uri, &app, &[]))))
+    Ok((
+        StatusCode::CREATED,
+        Json(entity(&state, &uri, &app, &[], &keys)),
+    ))
 }
 
 /// `GET /applications`.
@@ -234,6 +256,10 @@ pub async fn list(
     for (app, c) in tx.all_password_credentials().await? {
         credentials.entry(app).or_default().push(c);
     }
+    let mut certificates: HashMap<ObjectId, Vec<KeyCredential>> = HashMap::new();
+    for (app, c) in tx.all_key_credentials().await? {
+        certificates.entry(app).or_default().push(c);
+    }
     let value: Vec<Value> = apps
         .iter()
         .map(|a| {
@@ -241,7 +267,11 @@ pub async fn list(
                 .get(&a.id)
                 .map(|v| v.iter().collect())
                 .unwrap_or_default();
-            wire::application(a, &creds)
+            let keys: Vec<&KeyCredential> = certificates
+                .get(&a.id)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default();
+            wire::application(a, &creds, &keys)
         })
         .collect();
     Ok(Json(json!({
@@ -265,7 +295,8 @@ pub async fn read(
         ownership,
     )?;
     let creds = tx.password_credentials(app.id).await?;
-    Ok(Json(entity(&state, &uri, &app, &creds)))
+    let keys = tx.key_credentials(app.id).await?;
+    Ok(Json(entity(&state, &uri, &app, &creds, &keys)))
 }
 
 /// `PATCH /applications/{id}`: every changed property's action must be allowed.
@@ -289,11 +320,22 @@ pub async fn update(
         .map(|a| authz::decide(&who, a, ownership))
         .collect::<Result<_>>()?;
     tx.update_application(&proofs[0], &changed).await?;
-    let changes = body
+    let mut changes: Vec<ModifiedProperty> = body
         .iter()
-        .filter(|(k, _)| !k.starts_with("@odata."))
+        .filter(|(k, _)| !k.starts_with("@odata.") && *k != "keyCredentials")
         .map(|(k, v)| change(k, v))
         .collect();
+    if let Some(value) = body.get("keyCredentials") {
+        let proof = proofs
+            .iter()
+            .find(|p| p.action() == authz::APPLICATIONS_CREDENTIALS_UPDATE)
+            .ok_or_else(|| Error::internal("keyCredentials changed without its decision"))?;
+        let now = state.clock.now();
+        changes.extend(
+            key_credentials::replace(&mut tx, proof, &changed, value, state.random.as_ref(), now)
+                .await?,
+        );
+    }
     app = changed;
     tx.audit(&audit(
         &state,

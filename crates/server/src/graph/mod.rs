@@ -5,6 +5,7 @@ pub mod app_role_assignments;
 pub mod application_json;
 pub mod applications;
 pub mod auth;
+pub mod key_credentials;
 pub mod me;
 pub mod service_principals;
 
@@ -37,6 +38,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/applications/{id}/removePassword",
             post(applications::remove_password),
+        )
+        .route("/applications/{id}/addKey", post(key_credentials::add_key))
+        .route(
+            "/applications/{id}/removeKey",
+            post(key_credentials::remove_key),
         )
         .route(
             "/servicePrincipals",

@@ -1,6 +1,7 @@
 //! `GET /{tenant}/oauth2/v2.0/authorize` and the interactive sign-in it leads to
-//! (`POST /{tenant}/login`, `POST /{tenant}/kmsi`): the authorization code flow with PKCE for the
-//! tenant's first-party public clients.
+//! (`POST /{tenant}/login`, `POST /{tenant}/kmsi`): the authorization code flow for the tenant's
+//! first-party public clients and its registered applications (redirect URIs matched exactly per
+//! platform; PKCE S256 required except for `web` redirect URIs, whose clients are confidential).
 //!
 //! State between the pages is carried by the browser, protected by keyed hashes: the validated
 //! authorization request travels in a hidden `request` field (`payload.mac`, valid one hour); the
@@ -17,6 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use gatehouse_domain::application::{Application, Platform};
 use gatehouse_domain::catalog::first_party::{FirstPartyKind, first_party_app};
 use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
 use gatehouse_domain::user::User;
@@ -116,38 +118,50 @@ fn is_loopback(uri: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1") && port_ok
 }
 
-/// Whether `client` may receive a redirect at `uri`: a registered application at one of its
-/// redirect URIs, exactly.
+/// The platform of `uri` among `client`'s redirect URIs, or `None` when it may not receive a
+/// redirect there. Microsoft's CLIs take loopback and the native-client URI (public clients),
+/// Gatehouse's portals exactly their page; registered apps their `web`, `spa` and `publicClient`
+/// URIs.
+fn redirect_platform(
+    state: &AppState,
+    client: AppId,
+    app: Option<&Application>,
+    uri: &str,
+) -> Option<Platform> {
+    if let Some(app) = app {
+        return app.redirect_platform(uri);
+    }
+    let app = first_party_app(client.as_uuid())?;
+    let allowed = match app.redirect_path {
+        Some(path) => uri == format!("{}{path}", state.instance.public_url),
+        None => uri == NATIVE_CLIENT || is_loopback(uri),
+    };
+    allowed.then_some(Platform::PublicClient)
+}
+
+/// Whether `client` may receive a redirect at `uri` (for a registered application, one of its
+/// redirect URIs in `tenant`).
 pub(super) async fn redirect_allowed(
     state: &AppState,
     tenant: Option<TenantId>,
     client: AppId,
     uri: &str,
 ) -> Result<bool, OAuthError> {
-    let Some(app) = first_party_app(client.as_uuid()) else {
-        let Some(tenant) = tenant else {
-            return Ok(false);
-        };
-        let app = state
-            .store
-            .read(tenant)
-            .await?
-            .application_by_app_id(client)
-            .await?;
-        return Ok(app.is_some_and(|a| {
-            [
-                &a.web_redirect_uris,
-                &a.spa_redirect_uris,
-                &a.public_client_redirect_uris,
-            ]
-            .iter()
-            .any(|uris| uris.iter().any(|u| u == uri))
-        }));
+    let app = match (first_party_app(client.as_uuid()), tenant) {
+        (Some(_), _) => None,
+        (None, Some(tenant)) => {
+            let app = state
+                .store
+                .read(tenant)
+                .await?
+                .application_by_app_id(client)
+                .await?;
+            let Some(app) = app else { return Ok(false) };
+            Some(app)
+        }
+        (None, None) => return Ok(false),
     };
-    Ok(match app.redirect_path {
-        Some(path) => uri == format!("{}{path}", state.instance.public_url),
-        None => uri == NATIVE_CLIENT || is_loopback(uri),
-    })
+    Ok(redirect_platform(state, client, app.as_ref(), uri).is_some())
 }
 
 fn encode_component(s: &str) -> String {
@@ -329,35 +343,45 @@ pub(crate) fn unknown_client(client_id: &str, tenant: &str) -> OAuthError {
     )
 }
 
-/// The client, if it is a first-party public client (enabled in the tenant, when known) or an
-/// application registered in the tenant with an enabled service principal.
+/// The client: a first-party public client (enabled in the tenant, when known), or an application
+/// registered in the tenant with an enabled service principal (registered apps need a tenant in the
+/// authority).
 async fn client(
     state: &AppState,
     tenant: Option<TenantId>,
     client_id: &str,
     tenant_label: &str,
-) -> Result<AppId, OAuthError> {
+) -> Result<(AppId, Option<Application>), OAuthError> {
     let app_id: AppId = client_id
         .parse()
         .map_err(|_| unknown_client(client_id, tenant_label))?;
-    let first_party = first_party_app(app_id.as_uuid());
-    let public = first_party.is_some_and(|a| a.kind == FirstPartyKind::PublicClient);
-    if (first_party.is_some() && !public) || (first_party.is_none() && tenant.is_none()) {
+    let public =
+        first_party_app(app_id.as_uuid()).is_some_and(|a| a.kind == FirstPartyKind::PublicClient);
+    let Some(tenant) = tenant else {
+        return if public {
+            Ok((app_id, None))
+        } else {
+            Err(unknown_client(client_id, tenant_label))
+        };
+    };
+    let mut tx = state.store.read(tenant).await?;
+    let enabled = tx
+        .service_principal_by_app_id(app_id)
+        .await?
+        .is_some_and(|sp| sp.account_enabled);
+    let registered = if public {
+        None
+    } else {
+        Some(
+            tx.application_by_app_id(app_id)
+                .await?
+                .ok_or_else(|| unknown_client(client_id, tenant_label))?,
+        )
+    };
+    if !enabled {
         return Err(unknown_client(client_id, tenant_label));
     }
-    if let Some(tenant) = tenant {
-        let enabled = state
-            .store
-            .read(tenant)
-            .await?
-            .service_principal_by_app_id(app_id)
-            .await?
-            .is_some_and(|sp| sp.account_enabled);
-        if !enabled {
-            return Err(unknown_client(client_id, tenant_label));
-        }
-    }
-    Ok(app_id)
+    Ok((app_id, registered))
 }
 
 fn tenant_of(authority: Authority) -> Option<TenantId> {
@@ -549,9 +573,13 @@ fn sign_in_page(
     response
 }
 
-/// The PKCE challenge a code request must carry (S256, 43 base64url characters).
-fn pkce_challenge(p: &Params) -> Result<&str, OAuthError> {
+/// The PKCE challenge of a code request (S256, 43 base64url characters): required of public and SPA
+/// clients, optional for `web` redirect URIs, whose clients are confidential (empty when absent).
+fn pkce_challenge(p: &Params, platform: Platform) -> Result<&str, OAuthError> {
     let Some(challenge) = param(p, "code_challenge") else {
+        if platform == Platform::Web {
+            return Ok("");
+        }
         return Err(invalid(
             9002325,
             "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
@@ -614,25 +642,23 @@ pub async fn authorize(
     let Some(client_id) = param(&p, "client_id") else {
         return error_page(&missing("client_id"));
     };
-    let client = match client(&state, tenant_of(authority), client_id, &tenant).await {
+    let (client, registered) = match client(&state, tenant_of(authority), client_id, &tenant).await
+    {
         Ok(c) => c,
         Err(e) => return error_page(&e),
     };
     let Some(redirect_uri) = param(&p, "redirect_uri") else {
         return error_page(&missing("redirect_uri"));
     };
-    let allowed = match redirect_allowed(&state, tenant_of(authority), client, redirect_uri).await {
-        Ok(a) => a,
-        Err(e) => return error_page(&e),
-    };
-    if !allowed {
+    let Some(platform) = redirect_platform(&state, client, registered.as_ref(), redirect_uri)
+    else {
         return error_page(&invalid(
             50011,
             format!(
                 "The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this."
             ),
         ));
-    }
+    };
     let response_type = param(&p, "response_type").and_then(ResponseType::parse);
     // Tokens never travel in the query: the implicit and hybrid flows default to the fragment.
     let default_mode = match response_type.is_some_and(|rt| rt.implicit()) {
@@ -713,7 +739,7 @@ pub async fn authorize(
         }
     }
     if rt.code {
-        match pkce_challenge(&p) {
+        match pkce_challenge(&p, platform) {
             Ok(challenge) => req.code_challenge = challenge.to_owned(),
             Err(e) => return error_to_client(&req, &e),
         }

@@ -7,8 +7,9 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use super::authority::Authority;
+use super::client_auth::{self, Flow, TokenRequest};
 use super::grants;
-use super::token::{Params, bad, disabled, expired_grant, public_client, required};
+use super::token::{bad, disabled, expired_grant, required};
 use super::tokens::{self, SignIn};
 use crate::http::oauth_error::OAuthError;
 use crate::state::AppState;
@@ -37,8 +38,9 @@ fn already_redeemed() -> OAuthError {
 pub async fn redeem(
     state: &AppState,
     authority: Authority,
-    p: &Params,
+    req: &TokenRequest<'_>,
 ) -> Result<serde_json::Value, OAuthError> {
+    let p = req.params;
     let code = required(p, "code")?;
     let redirect_uri = required(p, "redirect_uri")?;
     let malformed = || {
@@ -61,7 +63,18 @@ pub async fn redeem(
         .authorization_code(&hash)
         .await?
         .ok_or_else(expired_code)?;
-    let client = public_client(&mut tx, p, tenant).await?;
+    let client = client_auth::authenticate(
+        state,
+        &mut tx,
+        tenant,
+        req,
+        Flow::Code {
+            redirect_uri: &stored.redirect_uri,
+        },
+    )
+    .await?;
+    let confidential = client.confidential;
+    let client = client.app_id;
     if stored.client_app_id != client {
         return Err(bad(
             "invalid_grant",
@@ -82,28 +95,7 @@ pub async fn redeem(
     if stored.expires_at <= now {
         return Err(expired_code());
     }
-    let verifier = p
-        .get("code_verifier")
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| {
-            bad(
-                "invalid_request",
-                9002325,
-                "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
-            )
-        })?;
-    if !bool::from(
-        s256(verifier)
-            .as_bytes()
-            .ct_eq(stored.code_challenge.as_bytes()),
-    ) {
-        return Err(bad(
-            "invalid_grant",
-            501481,
-            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
-        ));
-    }
+    check_pkce(p.get("code_verifier"), &stored.code_challenge, confidential)?;
     if !tx.redeem_code(&hash, now).await? {
         return Err(already_redeemed());
     }
@@ -136,6 +128,34 @@ pub async fn redeem(
     let issued = tokens::issue(state, &mut tx, &signer, &sign_in, &grant).await?;
     tx.commit().await?;
     Ok(issued.to_json(p.get("client_info").is_some_and(|v| v == "1")))
+}
+
+/// PKCE (RFC 7636): a code issued with a challenge needs its verifier; one issued without (web apps,
+/// which are confidential) may be redeemed only by an authenticated client.
+fn check_pkce(
+    verifier: Option<&String>,
+    challenge: &str,
+    confidential: bool,
+) -> Result<(), OAuthError> {
+    let verifier = verifier.map(String::as_str).filter(|v| !v.is_empty());
+    if challenge.is_empty() && confidential {
+        return Ok(());
+    }
+    let verifier = verifier.ok_or_else(|| {
+        bad(
+            "invalid_request",
+            9002325,
+            "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+        )
+    })?;
+    if !bool::from(s256(verifier).as_bytes().ct_eq(challenge.as_bytes())) {
+        return Err(bad(
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,13 +14,14 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::catalog::first_party::{FirstPartyKind, first_party_app};
-use gatehouse_domain::ids::{AppId, TenantId};
-use gatehouse_store::{DeviceCodeStatus, StoredDeviceCode, TenantTx, Write};
+use gatehouse_domain::ids::AppId;
+use gatehouse_store::{DeviceCodeStatus, StoredDeviceCode};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 use super::authority::{self, Authority};
-use super::token::{Params, bad, disabled, expired_grant, public_client, required};
+use super::client_auth::device_client as authenticate_client;
+use super::token::{Params, bad, disabled, expired_grant, required};
 use super::tokens::{self, SignIn};
 use super::{authorize, grants};
 use crate::http::oauth_error::OAuthError;
@@ -88,33 +89,6 @@ pub async fn purge_expired(state: &AppState) -> gatehouse_domain::Result<u64> {
     Ok(purged)
 }
 
-/// The public client of a device code in `tenant`: Microsoft's public clients, or an application
-/// registered in the tenant that allows public client flows (`isFallbackPublicClient: true`), as
-/// Entra requires for the device code flow. Anything else gets `public_client`'s errors (unknown
-/// client, secret presented, confidential client).
-async fn public_device_client(
-    tx: &mut TenantTx<Write>,
-    p: &Params,
-    tenant: TenantId,
-) -> Result<AppId, OAuthError> {
-    if let Ok(app_id) = required(p, "client_id")?.parse::<AppId>() {
-        let fallback_public = tx
-            .application_by_app_id(app_id)
-            .await?
-            .is_some_and(|a| a.is_fallback_public_client == Some(true));
-        let enabled = fallback_public
-            && tx
-                .service_principal_by_app_id(app_id)
-                .await?
-                .is_some_and(|sp| sp.account_enabled);
-        let credential = p.contains_key("client_secret") || p.contains_key("client_assertion");
-        if enabled && !credential {
-            return Ok(app_id);
-        }
-    }
-    public_client(tx, p, tenant).await
-}
-
 /// The client asking for a code: a public client of the tenant, or for `common`/`organizations`
 /// one that exists in every tenant (Microsoft's public clients; checked again in the user's tenant).
 async fn device_client(
@@ -126,7 +100,7 @@ async fn device_client(
         Authority::Tenant(tenant) => {
             // Read-only use of a write transaction: dropped without commit.
             let mut tx = state.store.write(tenant).await?;
-            public_device_client(&mut tx, p, tenant).await
+            authenticate_client(state, &mut tx, p, tenant).await
         }
         Authority::Common | Authority::Organizations => {
             let client_id = required(p, "client_id")?;
@@ -312,7 +286,7 @@ async fn redeem(
         return Err(expired());
     }
     let mut tx = itx.into_tenant(tenant);
-    let client = public_device_client(&mut tx, p, tenant).await?;
+    let client = authenticate_client(state, &mut tx, p, tenant).await?;
     let user = match tx.user(approval.user_id).await {
         Ok(u) => u,
         Err(gatehouse_domain::Error::NotFound { .. }) => return Err(expired_grant()),

@@ -1,6 +1,7 @@
 //! Incoming compact JWTs (Graph bearer tokens, client assertions): strict parsing, then signature,
-//! lifetime, issuer and audience checks. Only RS256 is accepted; `none` and every other algorithm
-//! are refused before any key is looked at.
+//! lifetime, issuer and audience checks. Only RS256 is accepted for tokens ([`parse`]); client
+//! assertions may also use PS256 ([`parse_with`]); `none` and every other algorithm are refused
+//! before any key is looked at.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +22,8 @@ pub struct Header {
     pub kid: Option<String>,
     pub typ: Option<String>,
     pub x5t: Option<String>,
+    /// `x5t#S256`: base64url(SHA-256(certificate DER)).
+    pub x5t_s256: Option<String>,
 }
 
 /// A parsed token whose signature has not been checked yet.
@@ -59,6 +62,11 @@ pub enum JwtError {
 /// with `alg` RS256 and no `crit`, a JSON object payload, a non-empty signature, at most
 /// [`MAX_TOKEN_LEN`] bytes.
 pub fn parse(token: &str) -> Result<UnverifiedJwt<'_>, JwtError> {
+    parse_with(token, &[ALGORITHM])
+}
+
+/// [`parse`], accepting any of `algorithms`.
+pub fn parse_with<'t>(token: &'t str, algorithms: &[&str]) -> Result<UnverifiedJwt<'t>, JwtError> {
     if token.len() > MAX_TOKEN_LEN {
         return Err(JwtError::Malformed);
     }
@@ -77,8 +85,9 @@ pub fn parse(token: &str) -> Result<UnverifiedJwt<'_>, JwtError> {
         kid: optional_str(&header_json, "kid")?,
         typ: optional_str(&header_json, "typ")?,
         x5t: optional_str(&header_json, "x5t")?,
+        x5t_s256: optional_str(&header_json, "x5t#S256")?,
     };
-    if header_fields.alg != ALGORITHM {
+    if !algorithms.contains(&header_fields.alg.as_str()) {
         return Err(JwtError::UnsupportedAlgorithm(header_fields.alg));
     }
     // RFC 7515 §4.1.11: extensions marked critical must be understood; Gatehouse knows none.
@@ -177,6 +186,16 @@ impl UnverifiedJwt<'_> {
         }
     }
 
+    /// The signed part of the token (`header.payload`) and its signature, for keys held elsewhere.
+    pub fn signed(&self) -> (&[u8], &[u8]) {
+        (self.signing_input.as_bytes(), &self.signature)
+    }
+
+    /// A NumericDate claim, if present and well-formed.
+    pub fn claim_time(&self, name: &str) -> Option<i64> {
+        numeric_date(&self.claims, name).ok().flatten()
+    }
+
     /// A string claim.
     pub fn claim_str(&self, name: &str) -> Option<&str> {
         self.claims.get(name).and_then(Value::as_str)
@@ -220,6 +239,7 @@ mod tests {
                 kid: Some(k.signer.kid.clone()),
                 typ: Some("JWT".into()),
                 x5t: Some(k.signer.kid.clone()),
+                x5t_s256: None,
             }
         );
         assert_eq!(Value::Object(jwt.claims.clone()), claims());

@@ -28,7 +28,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::secrets::Secrets;
 
-mod material;
+pub(crate) mod material;
 
 #[cfg(test)]
 pub(crate) use material::testing;

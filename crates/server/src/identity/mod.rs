@@ -2,6 +2,8 @@
 
 pub mod authority;
 pub mod authorize;
+pub mod certificate;
+pub mod client_auth;
 pub mod client_credentials;
 pub mod code_grant;
 pub mod device_code;

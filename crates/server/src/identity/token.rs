@@ -1,22 +1,20 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: the resource owner password grant (MSAL's username/password
-//! flow) and the refresh token grant for the tenant's public clients; the authorization code grant
-//! (`code_grant.rs`) and the client credentials grant (`client_credentials.rs`).
+//! flow) and the refresh token grant; the authorization code grant (`code_grant.rs`) and the client
+//! credentials grant (`client_credentials.rs`). Every grant authenticates its client through
+//! `client_auth.rs`.
 
 use std::collections::HashMap;
 
-use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use gatehouse_domain::catalog::first_party::{FirstPartyKind, first_party_app};
-use gatehouse_domain::ids::{AppId, TenantId};
-use gatehouse_store::{TenantTx, Write};
-
 use super::authority::{self, Authority};
+use super::client_auth::{self, Flow, TokenRequest};
 use super::grants;
 use super::tokens::{self, REFRESH_INACTIVITY_DAYS, SignIn};
 use crate::http::oauth_error::OAuthError;
 use crate::state::AppState;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 pub(crate) type Params = HashMap<String, String>;
 
@@ -51,13 +49,16 @@ pub async fn token(
         )
     })?;
     let authority = authority::resolve(&state, &tenant).await?;
+    let req = TokenRequest {
+        params: &params,
+        headers: &headers,
+        segment: &tenant,
+    };
     let body = match required(&params, "grant_type")? {
-        "password" => password(&state, authority, &params).await?,
-        "refresh_token" => refresh(&state, authority, &params).await?,
-        "authorization_code" => super::code_grant::redeem(&state, authority, &params).await?,
-        "client_credentials" => {
-            super::client_credentials::grant(&state, authority, &params, &headers).await?
-        }
+        "password" => password(&state, authority, &req).await?,
+        "refresh_token" => refresh(&state, authority, &req).await?,
+        "authorization_code" => super::code_grant::redeem(&state, authority, &req).await?,
+        "client_credentials" => super::client_credentials::grant(&state, authority, &req).await?,
         super::device_code::GRANT_TYPE => {
             super::device_code::grant(&state, authority, &params).await?
         }
@@ -79,49 +80,6 @@ pub async fn token(
     Ok(response)
 }
 
-/// The client: a public client application present in the tenant. Secrets are refused, as Entra
-/// refuses them from public clients.
-pub(crate) async fn public_client(
-    tx: &mut TenantTx<Write>,
-    p: &Params,
-    tenant: TenantId,
-) -> Result<AppId, OAuthError> {
-    let client_id = required(p, "client_id")?;
-    let not_found = || {
-        bad(
-            "unauthorized_client",
-            700016,
-            format!(
-                "Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
-            ),
-        )
-    };
-    let app_id: AppId = client_id.parse().map_err(|_| not_found())?;
-    let sp = tx
-        .service_principal_by_app_id(app_id)
-        .await?
-        .filter(|sp| sp.account_enabled)
-        .ok_or_else(not_found)?;
-    if p.contains_key("client_secret") || p.contains_key("client_assertion") {
-        return Err(bad(
-            "invalid_request",
-            700025,
-            "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
-        ));
-    }
-    let public =
-        first_party_app(app_id.as_uuid()).is_some_and(|a| a.kind == FirstPartyKind::PublicClient);
-    if !public {
-        return Err(bad(
-            "invalid_client",
-            7000218,
-            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-        ));
-    }
-    let _ = sp;
-    Ok(app_id)
-}
-
 /// The `scope` parameter, or what the grant falls back to, or `openid`.
 fn requested_scope<'a>(p: &'a Params, fallback: Option<&'a str>) -> &'a str {
     p.get("scope")
@@ -138,8 +96,9 @@ pub(crate) fn disabled() -> OAuthError {
 async fn password(
     state: &AppState,
     authority: Authority,
-    p: &Params,
+    req: &TokenRequest<'_>,
 ) -> Result<serde_json::Value, OAuthError> {
+    let p = req.params;
     let username = required(p, "username")?;
     let password = required(p, "password")?.to_owned();
     let tenant = match authority {
@@ -186,7 +145,9 @@ async fn password(
 
     let signer = tokens::signer(state, tenant).await?;
     let mut tx = state.store.write(tenant).await?;
-    let client = public_client(&mut tx, p, tenant).await?;
+    let client = client_auth::authenticate(state, &mut tx, tenant, req, Flow::Password)
+        .await?
+        .app_id;
     let roles = grants::tenant_roles(&mut tx, &user).await?;
     grants::require_mfa_if_needed(&mut tx, &roles).await?;
     let grant = grants::resolve_grant(&mut tx, requested_scope(p, None), client, &user).await?;
@@ -218,8 +179,9 @@ pub(crate) fn expired_grant() -> OAuthError {
 async fn refresh(
     state: &AppState,
     authority: Authority,
-    p: &Params,
+    req: &TokenRequest<'_>,
 ) -> Result<serde_json::Value, OAuthError> {
+    let p = req.params;
     let presented = required(p, "refresh_token")?;
     let malformed = || {
         bad(
@@ -237,7 +199,9 @@ async fn refresh(
     let signer = tokens::signer(state, tenant).await?;
     let mut tx = state.store.write(tenant).await?;
     let stored = tx.refresh_token(&hash).await?.ok_or_else(expired_grant)?;
-    let client = public_client(&mut tx, p, tenant).await?;
+    let client = client_auth::authenticate(state, &mut tx, tenant, req, Flow::Refresh)
+        .await?
+        .app_id;
     if stored.client_app_id != client {
         return Err(bad(
             "invalid_grant",
