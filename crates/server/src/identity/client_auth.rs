@@ -2,7 +2,7 @@
 //!
 //! Public clients (the first-party public apps; registered apps when the flow is bound to one of
 //! their `spa` or `publicClient` redirect URIs, or, where the grant allows it, when they are
-//! `isFallbackPublicClient` or have such URIs) present no credential, and one that does gets
+//! `isFallbackPublicClient` or have only such URIs) present no credential, and one that does gets
 //! AADSTS700025. Every other client is confidential and proves itself once per request with exactly
 //! one of: a client secret in the body (`client_secret_post`) or by HTTP Basic
 //! (`client_secret_basic`), compared as keyed hashes in constant time; or a client assertion
@@ -47,7 +47,8 @@ pub enum Flow<'a> {
     AppOnly,
     /// `authorization_code`, redeemed for the redirect URI the code was issued to.
     Code { redirect_uri: &'a str },
-    /// `refresh_token`: public when the app has public redirect URIs or is a fallback public client.
+    /// `refresh_token`: public when the app is a fallback public client, or has SPA or public-client
+    /// redirect URIs and no web ones.
     Refresh,
     /// `password`: public when the app is a fallback public client.
     Password,
@@ -63,6 +64,8 @@ pub struct Client {
     pub service_principal: ServicePrincipal,
     /// Whether it proved itself with a credential.
     pub confidential: bool,
+    /// Entra's `azpacr`: "0" public, "1" client secret, "2" certificate.
+    pub azpacr: &'static str,
 }
 
 enum Credential {
@@ -223,15 +226,17 @@ fn may_be_public(first_party_public: bool, app: Option<&Application>, flow: Flow
         return !matches!(flow, Flow::AppOnly);
     }
     let Some(app) = app else { return false };
-    let public_uris =
-        !app.spa_redirect_uris.is_empty() || !app.public_client_redirect_uris.is_empty();
+    // Refresh tokens do not record the redirect URI they came from: an app with web redirect URIs
+    // (a confidential client) always authenticates to redeem them.
+    let public_only = app.web_redirect_uris.is_empty()
+        && (!app.spa_redirect_uris.is_empty() || !app.public_client_redirect_uris.is_empty());
     match flow {
         Flow::AppOnly => false,
         Flow::Code { redirect_uri } => matches!(
             app.redirect_platform(redirect_uri),
             Some(Platform::Spa | Platform::PublicClient)
         ),
-        Flow::Refresh => app.fallback_public() || public_uris,
+        Flow::Refresh => app.fallback_public() || public_only,
         Flow::Password | Flow::Device => app.fallback_public(),
     }
 }
@@ -288,15 +293,16 @@ pub async fn authenticate(
             "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
         ));
     }
-    let client = |confidential| Client {
+    let client = |azpacr: &'static str| Client {
         app_id,
         service_principal: sp.clone(),
-        confidential,
+        confidential: azpacr != "0",
+        azpacr,
     };
     let (assertion, app) = match (credential, app) {
         (Credential::None, app) => {
             if may_be_public(first_party_public, app.as_ref(), flow) {
-                return Ok(client(false));
+                return Ok(client("0"));
             }
             return Err(invalid_client(
                 7000218,
@@ -313,12 +319,12 @@ pub async fn authenticate(
         }
         (Credential::Secret(secret), Some(app)) => {
             check_secret(state, tx, &app, &secret).await?;
-            return Ok(client(true));
+            return Ok(client("1"));
         }
         (Credential::Assertion(assertion), Some(app)) => (assertion, app),
     };
     check_assertion(state, tx, tenant, req.segment, &app, &assertion).await?;
-    Ok(client(true))
+    Ok(client("2"))
 }
 
 /// The client of the device code flow (`/devicecode` and its grant), which sends no Authorization

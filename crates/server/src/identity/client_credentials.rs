@@ -83,7 +83,16 @@ pub async fn grant(
     let roles = graph_roles(&mut tx, sp.id).await?;
     // Commits the client assertion's jti, if one was used.
     tx.commit().await?;
-    Ok(tokens::issue_app_token(state, &signer, tenant, client.app_id, sp.id, &roles).to_json())
+    Ok(tokens::issue_app_token(
+        state,
+        &signer,
+        tenant,
+        client.app_id,
+        sp.id,
+        &roles,
+        client.azpacr,
+    )
+    .to_json())
 }
 
 /// The values of Microsoft Graph's application permissions assigned to the service principal

@@ -195,7 +195,7 @@ impl AppToken {
 }
 
 /// Mints an app-only token for `client`, whose service principal in `tenant` is `service_principal`,
-/// authenticated with a client secret (`azpacr` "1"). `roles` are the values of the Graph app roles
+/// authenticated as `azpacr` says ("1" client secret, "2" certificate). `roles` are the values of the Graph app roles
 /// assigned to the service principal; the claim is omitted when there are none, as Entra does.
 pub fn issue_app_token(
     state: &AppState,
@@ -204,9 +204,10 @@ pub fn issue_app_token(
     client: AppId,
     service_principal: ObjectId,
     roles: &[String],
+    azpacr: &str,
 ) -> AppToken {
     let (mut claims, lifetime) =
-        graph_access_claims(state, tenant, client, "1", "app", service_principal);
+        graph_access_claims(state, tenant, client, azpacr, "app", service_principal);
     if !roles.is_empty() {
         claims["roles"] = json!(roles);
     }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod certs;
 pub mod graph;
 
 use std::sync::Arc;
