@@ -223,8 +223,13 @@ async fn devicecode_refuses_unknown_confidential_and_malformed_requests() {
         let (_, app_id) = f.register(&admin, "Web app").await;
         let sp = f.create_sp(&admin, &app_id).await;
         assert_eq!(sp.status, StatusCode::CREATED, "{}", sp.body);
+        // (invalid_client is 401, as at the token endpoint; client_auth.rs.)
         let r = device_code(&f, &tid, &[("client_id", &app_id), ("scope", SCOPE)]).await;
-        assert_eq!(error(&r), ("invalid_client", 7000218));
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+        assert_eq!(
+            (r.body["error"].as_str(), aadsts(&r)),
+            (Some("invalid_client"), 7000218)
+        );
     })
     .await;
 }
