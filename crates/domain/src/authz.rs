@@ -55,6 +55,25 @@ pub const SERVICE_PRINCIPALS_GRANT_ANY_PERMISSION: &str =
 /// Grant any permission except Microsoft Graph's (Application and Cloud Application Administrator).
 pub const SERVICE_PRINCIPALS_GRANT_NON_GRAPH_PERMISSION: &str = "microsoft.directory/servicePrincipals/managePermissionGrantsForAll.microsoft-application-admin";
 
+/// Read delegated permission grants (`oauth2PermissionGrants`).
+pub const OAUTH2_PERMISSION_GRANTS_READ: &str =
+    "microsoft.directory/oAuth2PermissionGrants/standard/read";
+/// Create a delegated permission grant (admin consent, or a user's own consent).
+pub const OAUTH2_PERMISSION_GRANTS_CREATE: &str =
+    "microsoft.directory/oAuth2PermissionGrants/create";
+/// Change the scopes of a delegated permission grant.
+pub const OAUTH2_PERMISSION_GRANTS_UPDATE: &str =
+    "microsoft.directory/oAuth2PermissionGrants/basic/update";
+/// Delete (revoke) a delegated permission grant.
+pub const OAUTH2_PERMISSION_GRANTS_DELETE: &str =
+    "microsoft.directory/oAuth2PermissionGrants/delete";
+
+/// Read the tenant's authorization policy.
+pub const AUTHORIZATION_POLICY_READ: &str = "microsoft.directory/authorizationPolicy/standard/read";
+/// Change the tenant's authorization policy.
+pub const AUTHORIZATION_POLICY_UPDATE: &str =
+    "microsoft.directory/authorizationPolicy/basic/update";
+
 /// The owner actions on an owned application registration, verbatim from spec 05 §4, plus creating
 /// the application's service principal (what the admin center does when an owner registers an app).
 const OWNED_APPLICATION_ACTIONS: &[&str] = &[
@@ -95,6 +114,28 @@ const APP_ROLE_ASSIGNMENT_WRITE_SCOPES: &[&str] = &[
     "Directory.AccessAsUser.All",
 ];
 
+/// Graph permissions that allow reading delegated permission grants.
+const GRANT_READ_SCOPES: &[&str] = &[
+    "DelegatedPermissionGrant.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow creating, changing and deleting delegated permission grants.
+const GRANT_WRITE_SCOPES: &[&str] = &[
+    "DelegatedPermissionGrant.ReadWrite.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow reading the authorization policy.
+const POLICY_READ_SCOPES: &[&str] = &[
+    "Policy.Read.All",
+    "Policy.ReadWrite.Authorization",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow changing the authorization policy.
+const POLICY_WRITE_SCOPES: &[&str] = &["Policy.ReadWrite.Authorization"];
+
 /// Whether the signed-in user is a member or a guest of the tenant (Graph `userType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserKind {
@@ -127,6 +168,16 @@ impl Principal {
             allowed_to_create_apps: true,
             app_roles: None,
         }
+    }
+
+    /// A user acting in person on Gatehouse's own pages (the consent page), not through an app's
+    /// token: the user's full delegated rights (`Directory.AccessAsUser.All`), limited by roles.
+    pub fn in_person(role_template_ids: Vec<Uuid>, kind: UserKind) -> Self {
+        Self::new(
+            role_template_ids,
+            kind,
+            vec!["Directory.AccessAsUser.All".to_owned()],
+        )
     }
 
     /// An application calling with an app-only token carrying the application permissions `roles`.
@@ -245,8 +296,26 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
                 has_any(granted, APPLICATION_WRITE_SCOPES)
             }
         }
+        Some("oAuth2PermissionGrants") if is_read(action) => has_any(granted, GRANT_READ_SCOPES),
+        Some("oAuth2PermissionGrants") => has_any(granted, GRANT_WRITE_SCOPES),
+        Some("authorizationPolicy") if is_read(action) => has_any(granted, POLICY_READ_SCOPES),
+        Some("authorizationPolicy") => has_any(granted, POLICY_WRITE_SCOPES),
         _ => false,
     }
+}
+
+/// Decides whether `caller`, signed in in person, may consent for themself to permissions their
+/// tenant's user consent setting allows (`allowed_by_policy`, from
+/// [`crate::authorization_policy::user_may_consent`]), or, failing that, as an administrator
+/// who may create grants for anyone.
+pub fn decide_consent(caller: &Principal, allowed_by_policy: bool) -> Result<Proof> {
+    if allowed_by_policy && caller.app_roles.is_none() {
+        return Ok(Proof {
+            action: OAUTH2_PERMISSION_GRANTS_CREATE,
+            _sealed: (),
+        });
+    }
+    decide(caller, OAUTH2_PERMISSION_GRANTS_CREATE, Ownership::NotOwner)
 }
 
 /// (b) The user's own right: a role, ownership, or a default user permission.
@@ -272,6 +341,8 @@ fn default_permission(caller: &Principal, action: &str, ownership: Ownership) ->
         (UserKind::Guest, APPLICATIONS_READ) => ownership != Ownership::NoTarget,
         (UserKind::Member, SERVICE_PRINCIPALS_READ) => true,
         (UserKind::Guest, SERVICE_PRINCIPALS_READ) => ownership != Ownership::NoTarget,
+        // "List permissions granted to applications" (spec 05 §3); the policy is readable by all.
+        (UserKind::Member, OAUTH2_PERMISSION_GRANTS_READ | AUTHORIZATION_POLICY_READ) => true,
         _ => false,
     }
 }

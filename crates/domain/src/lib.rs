@@ -3,6 +3,7 @@
 
 pub mod application;
 pub mod audit;
+pub mod authorization_policy;
 pub mod authz;
 pub mod catalog;
 pub mod clock;

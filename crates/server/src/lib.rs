@@ -10,6 +10,7 @@ pub mod http;
 pub mod identity;
 pub mod operator;
 pub mod passwords;
+pub mod permissions;
 pub mod secrets;
 pub mod serve;
 pub mod services;

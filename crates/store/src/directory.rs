@@ -61,7 +61,7 @@ fn service_principal_from_row(row: &AnyRow) -> Result<ServicePrincipal> {
     })
 }
 
-fn grant_from_row(row: &AnyRow) -> Result<OAuth2PermissionGrant> {
+pub(crate) fn grant_from_row(row: &AnyRow) -> Result<OAuth2PermissionGrant> {
     let consent_type = match (
         get::<String>(row, "consent_type")?.as_str(),
         get::<Option<String>>(row, "principal_id")?,

@@ -9,6 +9,7 @@ mod app_role_assignments;
 mod applications;
 mod audit;
 mod authorization;
+mod consent;
 mod device_codes;
 mod directory;
 mod engine;

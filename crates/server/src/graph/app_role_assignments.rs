@@ -13,9 +13,8 @@ use gatehouse_domain::Error;
 use gatehouse_domain::application::{AppRoleAssignment, ServicePrincipal};
 use gatehouse_domain::audit::{AuditCategory, AuditRecord, OperationType, TargetResource};
 use gatehouse_domain::authz::{self, Ownership};
-use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
 use gatehouse_domain::catalog::graph_permissions;
-use gatehouse_domain::ids::{AppId, ObjectId};
+use gatehouse_domain::ids::ObjectId;
 use gatehouse_store::{TenantTx, Write};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -26,6 +25,7 @@ use super::auth::Caller;
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
 use crate::http::json::GraphJson;
+use crate::permissions::is_graph;
 use crate::state::AppState;
 
 const ADD: &str = "Add app role assignment to service principal";
@@ -47,11 +47,6 @@ impl Side {
             Self::Resource => "appRoleAssignedTo",
         }
     }
-}
-
-/// Whether `sp` is Microsoft Graph's service principal.
-fn is_graph(sp: &ServicePrincipal) -> bool {
-    sp.app_id == AppId::from_uuid(MICROSOFT_GRAPH)
 }
 
 /// The value of the application permission (app role for applications) `role` that `resource`
@@ -100,7 +95,7 @@ fn assignment_json(
 }
 
 /// Graph's opaque assignment id: base64url of the principal's id followed by random bytes.
-fn new_id(state: &AppState, principal: ObjectId) -> String {
+pub(crate) fn new_id(state: &AppState, principal: ObjectId) -> String {
     let mut raw = [0u8; 32];
     raw[..16].copy_from_slice(principal.as_uuid().as_bytes());
     state.random.fill(&mut raw[16..]);

@@ -49,7 +49,7 @@ fn opt_string(target: &str, v: &Value) -> Result<Option<String>> {
     }
 }
 
-fn opt_bool(target: &str, v: &Value) -> Result<Option<bool>> {
+pub fn opt_bool(target: &str, v: &Value) -> Result<Option<bool>> {
     match v {
         Value::Null => Ok(None),
         Value::Bool(b) => Ok(Some(*b)),
@@ -57,7 +57,7 @@ fn opt_bool(target: &str, v: &Value) -> Result<Option<bool>> {
     }
 }
 
-fn strings(target: &str, v: &Value) -> Result<Vec<String>> {
+pub fn strings(target: &str, v: &Value) -> Result<Vec<String>> {
     match v {
         Value::Null => Ok(Vec::new()),
         Value::Array(items) => items.iter().map(|i| string(target, i)).collect(),
@@ -73,7 +73,7 @@ fn array<'v>(target: &str, v: &'v Value) -> Result<&'v [Value]> {
     }
 }
 
-fn object<'v>(target: &str, v: &'v Value) -> Result<Option<&'v Map<String, Value>>> {
+pub fn object<'v>(target: &str, v: &'v Value) -> Result<Option<&'v Map<String, Value>>> {
     match v {
         Value::Null => Ok(None),
         Value::Object(m) => Ok(Some(m)),

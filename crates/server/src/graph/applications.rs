@@ -57,12 +57,10 @@ pub async fn principal<M>(tx: &mut TenantTx<M>, caller: &Caller) -> Result<Princ
         UserType::Member => UserKind::Member,
         UserType::Guest => UserKind::Guest,
     };
-    // `allowedToCreateApps` keeps Entra's default until the authorization policy is stored.
-    Ok(Principal::new(
-        roles,
-        kind,
-        caller.scopes.iter().cloned().collect(),
-    ))
+    Ok(Principal {
+        allowed_to_create_apps: tx.authorization_policy().await?.allowed_to_create_apps,
+        ..Principal::new(roles, kind, caller.scopes.iter().cloned().collect())
+    })
 }
 
 /// The audit record's initiator for `caller`.

@@ -5,8 +5,10 @@ pub mod app_role_assignments;
 pub mod application_json;
 pub mod applications;
 pub mod auth;
+pub mod authorization_policy;
 pub mod key_credentials;
 pub mod me;
+pub mod permission_grants;
 pub mod service_principals;
 
 use axum::Router;
@@ -66,6 +68,24 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/servicePrincipals/{id}/appRoleAssignedTo/{assignment_id}",
             delete(app_role_assignments::remove_assigned_to),
+        )
+        .route(
+            "/servicePrincipals/{id}/oauth2PermissionGrants",
+            get(permission_grants::list_of_client),
+        )
+        .route(
+            "/oauth2PermissionGrants",
+            get(permission_grants::list).post(permission_grants::create),
+        )
+        .route(
+            "/oauth2PermissionGrants/{id}",
+            get(permission_grants::read)
+                .patch(permission_grants::update)
+                .delete(permission_grants::remove),
+        )
+        .route(
+            "/policies/authorizationPolicy",
+            get(authorization_policy::read).patch(authorization_policy::update),
         )
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate));
     let userinfo = Router::new()

@@ -127,7 +127,12 @@ fn permission_scopes(sp: &ServicePrincipal, app: Option<&Application>) -> Value 
     .unwrap_or_else(|| json!([]))
 }
 
-fn with_context(state: &AppState, uri: &axum::http::Uri, fragment: &str, entity: Value) -> Value {
+pub(crate) fn with_context(
+    state: &AppState,
+    uri: &axum::http::Uri,
+    fragment: &str,
+    entity: Value,
+) -> Value {
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
@@ -139,7 +144,7 @@ fn with_context(state: &AppState, uri: &axum::http::Uri, fragment: &str, entity:
     Value::Object(body)
 }
 
-fn unsupported(message: impl Into<String>) -> GraphError {
+pub(crate) fn unsupported(message: impl Into<String>) -> GraphError {
     GraphError::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
 }
 
