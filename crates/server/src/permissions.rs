@@ -12,6 +12,7 @@ use gatehouse_store::TenantTx;
 /// A delegated permission (Graph `permissionScope`) a resource exposes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExposedScope {
+    pub id: uuid::Uuid,
     pub value: String,
     pub admin_consent_required: bool,
     /// What the consent page shows a user (falls back to the admin text, then the value).
@@ -33,6 +34,7 @@ pub async fn delegated_scopes<M>(
         return Ok(graph_permissions::DELEGATED
             .iter()
             .map(|p| ExposedScope {
+                id: p.id,
                 value: p.value.to_owned(),
                 admin_consent_required: p.admin_consent_required,
                 user_consent_display_name: p.user_consent_display_name.to_owned(),
@@ -53,6 +55,7 @@ pub async fn delegated_scopes<M>(
                 .admin_consent_display_name
                 .unwrap_or_else(|| value.clone());
             Some(ExposedScope {
+                id: s.id,
                 admin_consent_required: !s.kind.eq_ignore_ascii_case("User"),
                 user_consent_display_name: s.user_consent_display_name.unwrap_or(admin.clone()),
                 admin_consent_display_name: admin,

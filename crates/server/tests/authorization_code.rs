@@ -10,8 +10,7 @@ use gatehouse_domain::catalog::first_party::{ADMIN_CENTER, AZURE_CLI, GRAPH_COMM
 use gatehouse_domain::ids::{ObjectId, TenantId};
 use gatehouse_store::testing::TestDatabase;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
-use support::browser::{Browser, hidden, html, params};
+use support::browser::{Browser, challenge, hidden, html, params};
 use support::graph::urlencode as enc;
 use support::{Response, TestApp, each_engine};
 
@@ -36,10 +35,6 @@ async fn fixture(db: TestDatabase) -> Fixture {
         app,
         tenant,
     }
-}
-
-fn challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
 fn authorize_url(tenant: &str, client: &str, redirect: &str, extra: &str) -> String {

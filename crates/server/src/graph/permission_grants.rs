@@ -99,7 +99,7 @@ pub async fn grant_or_widen(
     consent_type: ConsentType,
     scope: &str,
     initiated_by: Initiator,
-) -> Result<OAuth2PermissionGrant, GraphError> {
+) -> gatehouse_domain::Result<OAuth2PermissionGrant> {
     let existing = tx
         .grants_of_client(client.id)
         .await?

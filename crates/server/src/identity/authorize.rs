@@ -34,6 +34,9 @@ use crate::state::AppState;
 
 type Params = HashMap<String, String>;
 
+mod consent;
+pub use consent::submit as consent;
+
 pub const SESSION_COOKIE: &str = "__Host-gatehouse-sso";
 pub const CSRF_COOKIE: &str = "__Host-gatehouse-csrf";
 const CODE_LIFETIME: Duration = Duration::minutes(10);
@@ -61,6 +64,9 @@ struct AuthRequest {
     code_challenge: String,
     response_mode: ResponseMode,
     login_hint: String,
+    /// `prompt` as asked (`login`, `none`, `consent`, `select_account`).
+    #[serde(default)]
+    prompt: Option<String>,
     /// Unix seconds.
     issued: i64,
     /// Not an authorization request but a sign-in for another page (the device login): after
@@ -431,15 +437,22 @@ pub(crate) async fn live_session(
     Ok(Some((tenant, session, user)))
 }
 
-/// Answers a request signed in by `session`: issues what `response_type` asks for, records the
-/// application in the session (for front-channel logout) and sends the answer to the client.
+/// Answers a request signed in by `session`: asks for consent first when the client lacks it,
+/// issues what `response_type` asks for, records the application in the session (for
+/// front-channel logout) and sends the answer to the client.
 async fn issue_code(
     state: &AppState,
+    headers: &HeaderMap,
     req: &AuthRequest,
     tenant: TenantId,
     user: &User,
     session: &StoredSignInSession,
 ) -> Response {
+    match consent::page_if_needed(state, headers, req, tenant, user).await {
+        Ok(Some(page)) => return page,
+        Ok(None) => {}
+        Err(e) => return error_to_client(req, &e),
+    }
     match try_issue(state, req, tenant, user, session).await {
         Ok(fields) => {
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -682,6 +695,7 @@ pub async fn authorize(
         code_challenge: String::new(),
         response_mode,
         login_hint: param(&p, "login_hint").unwrap_or_default().to_owned(),
+        prompt: param(&p, "prompt").map(str::to_owned),
         issued: state.clock.now().unix_timestamp(),
         resume: None,
     };
@@ -767,7 +781,7 @@ pub async fn authorize(
         if let Some((tenant, session, user)) = session
             .filter(|(_, s, _)| max_age.is_none_or(|m| s.auth_time + Duration::seconds(m) >= now))
         {
-            return issue_code(&state, &req, tenant, &user, &session).await;
+            return issue_code(&state, &headers, &req, tenant, &user, &session).await;
         }
     }
     if prompt == Some("none") {
@@ -948,7 +962,7 @@ pub async fn stay_signed_in(
     };
     let mut response = match &req.resume {
         Some(path) => axum::response::Redirect::to(path).into_response(),
-        None => issue_code(&state, &req, tenant, &user, &session).await,
+        None => issue_code(&state, &headers, &req, tenant, &user, &session).await,
     };
     let max_age = if persistent {
         format!("; Max-Age={}", PERSISTENT_SESSION.whole_seconds())

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
-use gatehouse_domain::application::ConsentType;
+use gatehouse_domain::application::{ConsentType, ResourceAccessType, ServicePrincipal};
 use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
 use gatehouse_domain::catalog::roles;
 use gatehouse_domain::ids::AppId;
@@ -16,6 +16,7 @@ use gatehouse_store::{TenantTx, Write};
 
 use super::tokens::Grant;
 use crate::http::oauth_error::OAuthError;
+use crate::permissions::{ExposedScope, delegated_scopes};
 
 fn bad(error: &'static str, code: u32, description: impl Into<String>) -> OAuthError {
     OAuthError::new(StatusCode::BAD_REQUEST, error, code, description)
@@ -50,6 +51,9 @@ pub(crate) async fn resolve_grant(
             ),
         ));
     }
+    if let Some(missing) = missing_consent(tx, &request, client, user).await? {
+        return Err(consent_required(client, &missing.scopes));
+    }
     let consented = consented_graph_scopes(tx, client, user).await?;
     let mut permissions = request.delegated(&consented).map_err(|missing| {
         bad(
@@ -73,9 +77,105 @@ pub(crate) async fn resolve_grant(
     })
 }
 
+/// AADSTS65001: the client lacks consent for `missing`.
+pub(crate) fn consent_required(client: AppId, missing: &[ExposedScope]) -> OAuthError {
+    let names: Vec<&str> = missing.iter().map(|s| s.value.as_str()).collect();
+    bad(
+        "invalid_grant",
+        65001,
+        format!(
+            "The user or administrator has not consented to use the application with ID '{client}'. Send an interactive authorization request for this user and resource. Missing permissions: {}.",
+            names.join(", ")
+        ),
+    )
+}
+
+/// What a sign-in lacks consent for.
+pub(crate) struct MissingConsent {
+    pub client: ServicePrincipal,
+    pub resource: ServicePrincipal,
+    pub scopes: Vec<ExposedScope>,
+}
+
+/// The delegated permissions of Microsoft Graph that `request` asks for: the named ones, or for
+/// `.default` those the application's `requiredResourceAccess` lists, plus the OIDC scopes (Graph
+/// permissions too). `None` when it asks for none. Unknown names are AADSTS70011.
+pub(crate) async fn requested_scopes<M>(
+    tx: &mut TenantTx<M>,
+    request: &ScopeRequest,
+    client: AppId,
+) -> Result<Option<MissingConsent>, OAuthError> {
+    let (Some(client_sp), Some(graph)) = (
+        tx.service_principal_by_app_id(client).await?,
+        tx.service_principal_by_app_id(AppId::from_uuid(MICROSOFT_GRAPH))
+            .await?,
+    ) else {
+        return Ok(None);
+    };
+    let exposed = delegated_scopes(tx, &graph).await?;
+    let mut wanted: Vec<ExposedScope> = Vec::new();
+    let mut want = |scope: &ExposedScope| {
+        if !wanted.contains(scope) {
+            wanted.push(scope.clone());
+        }
+    };
+    for name in request.permissions.iter().chain(request.oidc.iter()) {
+        let scope = exposed
+            .iter()
+            .find(|s| s.value.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                bad(
+                    "invalid_scope",
+                    70011,
+                    format!("The provided value for the input parameter 'scope' is not valid. The scope '{name}' does not exist."),
+                )
+            })?;
+        want(scope);
+    }
+    if request.default
+        && let Some(app) = tx.application_by_app_id(client).await?
+    {
+        let ids: Vec<uuid::Uuid> = app
+            .required_resource_access
+            .iter()
+            .filter(|r| r.resource_app_id == graph.app_id)
+            .flat_map(|r| &r.resource_access)
+            .filter(|a| a.kind == ResourceAccessType::Scope)
+            .map(|a| a.id)
+            .collect();
+        exposed
+            .iter()
+            .filter(|s| ids.contains(&s.id))
+            .for_each(&mut want);
+    }
+    Ok((!wanted.is_empty()).then_some(MissingConsent {
+        client: client_sp,
+        resource: graph,
+        scopes: wanted,
+    }))
+}
+
+/// What of [`requested_scopes`] `client` does not hold for `user` (tenant-wide or the user's
+/// own); `None` when everything is consented.
+pub(crate) async fn missing_consent<M>(
+    tx: &mut TenantTx<M>,
+    request: &ScopeRequest,
+    client: AppId,
+    user: &User,
+) -> Result<Option<MissingConsent>, OAuthError> {
+    let Some(mut requested) = requested_scopes(tx, request, client).await? else {
+        return Ok(None);
+    };
+    let consented = consented_graph_scopes(tx, client, user).await?;
+    requested
+        .scopes
+        .retain(|s| !consented.iter().any(|c| c.eq_ignore_ascii_case(&s.value)));
+    Ok((!requested.scopes.is_empty()).then_some(requested))
+}
+
 /// The Graph permissions `client` may use for `user`: tenant-wide consent plus the user's own.
-async fn consented_graph_scopes(
-    tx: &mut TenantTx<Write>,
+async fn consented_graph_scopes<M>(
+    tx: &mut TenantTx<M>,
     client: AppId,
     user: &User,
 ) -> Result<BTreeSet<String>, OAuthError> {
@@ -99,8 +199,8 @@ async fn consented_graph_scopes(
 }
 
 /// Template ids of the user's tenant-wide roles.
-pub(crate) async fn tenant_roles(
-    tx: &mut TenantTx<Write>,
+pub(crate) async fn tenant_roles<M>(
+    tx: &mut TenantTx<M>,
     user: &User,
 ) -> Result<Vec<uuid::Uuid>, OAuthError> {
     let mut ids: Vec<uuid::Uuid> = tx

@@ -51,5 +51,6 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/{tenant}/login", post(authorize::login))
         .route("/{tenant}/kmsi", post(authorize::stay_signed_in))
+        .route("/{tenant}/consent", post(authorize::consent))
         .route("/common/userrealm/{upn}", get(discovery::user_realm))
 }

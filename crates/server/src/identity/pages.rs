@@ -106,6 +106,68 @@ pub fn stay_signed_in(
     respond(StatusCode::OK, document("Stay signed in?", &body), PAGE_CSP)
 }
 
+/// What the consent page asks.
+#[derive(Debug)]
+pub struct ConsentPrompt<'a> {
+    pub action: &'a str,
+    pub request: &'a str,
+    pub csrf: &'a str,
+    pub pending: &'a str,
+    pub user: &'a str,
+    pub app: &'a str,
+    /// The user-facing names of the permissions requested.
+    pub permissions: &'a [String],
+    /// The user may consent for themself.
+    pub may_consent: bool,
+    /// The user may consent on behalf of the organization (an administrator).
+    pub may_consent_for_all: bool,
+}
+
+/// "Permissions requested": accept or cancel; administrators may consent for everyone. When the
+/// user may not consent at all, the page says admin approval is needed and offers only going back.
+pub fn consent(p: &ConsentPrompt<'_>) -> Response {
+    let list: String = p
+        .permissions
+        .iter()
+        .map(|name| format!("<li>{}</li>\n", escape(name)))
+        .collect();
+    let may = p.may_consent || p.may_consent_for_all;
+    let (heading, intro) = if may {
+        (
+            "Permissions requested",
+            format!("{} needs permission to:", escape(p.app)),
+        )
+    } else {
+        (
+            "Need admin approval",
+            format!(
+                "{} needs permission to access resources in your organization that only an admin can grant. Please ask an admin to grant permission to this app before you can use it.",
+                escape(p.app)
+            ),
+        )
+    };
+    let for_all = if p.may_consent_for_all {
+        "<p><input type=\"checkbox\" id=\"consent_org\" name=\"consent_org\" value=\"on\">\n<label for=\"consent_org\">Consent on behalf of your organization</label></p>\n"
+    } else {
+        ""
+    };
+    let accept = if may {
+        "<button type=\"submit\" name=\"decision\" value=\"accept\" id=\"idSIButton9\">Accept</button>"
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>{heading}</h1>\n<p>{}</p>\n<p>{intro}</p>\n<ul id=\"permissions\">\n{list}</ul>\n<form method=\"post\" action=\"{}\">\n{}{}{}{for_all}<p><button type=\"submit\" name=\"decision\" value=\"cancel\" id=\"idBtn_Back\">{}</button>\n{accept}</p>\n</form>",
+        escape(p.user),
+        escape(p.action),
+        hidden("csrf", p.csrf),
+        hidden("request", p.request),
+        hidden("pending", p.pending),
+        if may { "Cancel" } else { "Back to app" },
+    );
+    respond(StatusCode::OK, document(heading, &body), PAGE_CSP)
+}
+
 /// The sign-in error page (spec 01 §8): code, message, Trace ID, Correlation ID, UTC timestamp.
 pub fn error(status: StatusCode, aadsts: u32, message: &str) -> Response {
     let context = RequestContext::current();

@@ -12,6 +12,13 @@ use tower::ServiceExt as _;
 use super::graph::urlencode;
 use super::{Response, TestApp};
 
+/// The PKCE S256 challenge of `verifier`.
+pub fn challenge(verifier: &str) -> String {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
 /// Percent-decoding (with `+` as a space), as a client reads a redirect.
 pub fn dec(s: &str) -> String {
     let b = s.as_bytes();
