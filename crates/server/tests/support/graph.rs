@@ -160,8 +160,33 @@ impl Fixture {
         )
     }
 
-    /// Registers an application (as the administrator) with the `web` platform object `web` and
-    /// creates its service principal; returns its appId.
+    /// Grants the application `app_id` tenant-wide consent for `scope` on Microsoft Graph, as an
+    /// administrator does in the portal (`POST /oauth2PermissionGrants`).
+    pub async fn admin_consent(&self, app_id: &str, scope: &str) {
+        let admin = self
+            .user_token(
+                "admin",
+                "Application.Read.All DelegatedPermissionGrant.ReadWrite.All",
+            )
+            .await;
+        let mut ids = Vec::new();
+        for app in [app_id, "00000003-0000-0000-c000-000000000000"] {
+            let path = format!("/servicePrincipals?$filter=appId%20eq%20'{app}'");
+            let r = self.call(&admin, Method::GET, &path, None).await;
+            ids.push(r.body["value"][0]["id"].as_str().unwrap().to_owned());
+        }
+        let body = json!({
+            "clientId": ids[0], "consentType": "AllPrincipals", "resourceId": ids[1], "scope": scope,
+        });
+        let r = self
+            .call(&admin, Method::POST, "/oauth2PermissionGrants", Some(body))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+
+    /// Registers an application (as the administrator) with the `web` platform object `web`,
+    /// creates its service principal and grants it consent for the OIDC scopes and `User.Read`;
+    /// returns its appId.
     pub async fn web_app(&self, web: Value) -> String {
         let admin = self.user_token("admin", RW).await;
         let (id, app_id) = self.register(&admin, "Contoso web").await;
@@ -178,6 +203,8 @@ impl Fixture {
             self.create_sp(&admin, &app_id).await.status,
             StatusCode::CREATED
         );
+        self.admin_consent(&app_id, "openid profile email offline_access User.Read")
+            .await;
         app_id
     }
 
