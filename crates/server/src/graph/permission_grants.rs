@@ -88,27 +88,26 @@ pub fn audit_record(
     .with_correlation_id(Some(RequestContext::current().request_id))
 }
 
-/// Stores a new grant for `client` on `resource`, or widens the existing one for the same
-/// consenting principal (consent adds to what was granted before). Returns the grant as stored.
+/// Stores `wanted` (a new grant of `client`), or widens the existing grant for the same resource
+/// and consenting principal by its scopes (consent adds to what was granted before). Returns the
+/// grant as stored.
 pub async fn grant_or_widen(
     state: &AppState,
     tx: &mut TenantTx<Write>,
     proof: &authz::Proof,
+    wanted: OAuth2PermissionGrant,
     client: &ServicePrincipal,
-    resource: &ServicePrincipal,
-    consent_type: ConsentType,
-    scope: &str,
     initiated_by: Initiator,
 ) -> gatehouse_domain::Result<OAuth2PermissionGrant> {
     let existing = tx
         .grants_of_client(client.id)
         .await?
         .into_iter()
-        .find(|g| g.resource_id == resource.id && g.consent_type == consent_type);
+        .find(|g| g.resource_id == wanted.resource_id && g.consent_type == wanted.consent_type);
     let (grant, activity, operation) = match existing {
         Some(mut g) => {
             let mut words: Vec<String> = g.scope.split_whitespace().map(str::to_owned).collect();
-            for w in scope.split_whitespace() {
+            for w in wanted.scope.split_whitespace() {
                 if !words.iter().any(|x| x.eq_ignore_ascii_case(w)) {
                     words.push(w.to_owned());
                 }
@@ -119,15 +118,8 @@ pub async fn grant_or_widen(
             (g, UPDATE, OperationType::Update)
         }
         None => {
-            let g = OAuth2PermissionGrant {
-                id: new_id(state, client.id),
-                client_id: client.id,
-                consent_type,
-                resource_id: resource.id,
-                scope: scope.to_owned(),
-            };
-            tx.insert_oauth2_permission_grant(proof, &g).await?;
-            (g, ADD, OperationType::Add)
+            tx.insert_oauth2_permission_grant(proof, &wanted).await?;
+            (wanted, ADD, OperationType::Add)
         }
     };
     tx.audit(&audit_record(

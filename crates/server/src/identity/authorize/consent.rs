@@ -4,7 +4,7 @@
 //! Otherwise the page says admin approval is needed. `prompt=none` gets `consent_required`
 //! (AADSTS65001). Consent writes the delegated grant and its audit record in one transaction.
 
-use gatehouse_domain::application::ConsentType;
+use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant};
 use gatehouse_domain::audit::{Initiator, OperationType};
 use gatehouse_domain::authorization_policy::{RequestedPermission, user_may_consent};
 use gatehouse_domain::authz::{self, Ownership, Principal, UserKind};
@@ -14,6 +14,7 @@ use gatehouse_domain::user::UserType;
 use gatehouse_store::TenantTx;
 
 use super::*;
+use crate::graph::app_role_assignments::new_id;
 use crate::graph::permission_grants::{audit_record, grant_or_widen};
 use crate::identity::grants::{
     MissingConsent, consent_required, missing_consent, requested_scopes,
@@ -234,14 +235,19 @@ async fn record_consent(
         user_principal_name: user.user_principal_name.to_string(),
         ip_address: None,
     };
+    let wanted = OAuth2PermissionGrant {
+        id: new_id(state, missing.client.id),
+        client_id: missing.client.id,
+        consent_type,
+        resource_id: missing.resource.id,
+        scope: scope.join(" "),
+    };
     let grant = grant_or_widen(
         state,
         &mut tx,
         &proof,
+        wanted,
         &missing.client,
-        &missing.resource,
-        consent_type,
-        &scope.join(" "),
         initiated_by.clone(),
     )
     .await?;
