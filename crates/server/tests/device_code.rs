@@ -662,6 +662,7 @@ async fn a_registered_app_that_allows_public_client_flows_may_use_the_device_cod
         assert_eq!(error(&r), ("unauthorized_client", 700016));
         let sp = f.create_sp(&admin, &app_id).await;
         assert_eq!(sp.status, StatusCode::CREATED, "{}", sp.body);
+        f.admin_consent(&app_id, scope).await;
         // Public: a secret is refused.
         let r = device_code(
             &f,

@@ -632,6 +632,7 @@ pub(crate) fn sign_in_then(
         code_challenge: String::new(),
         response_mode: ResponseMode::Query,
         login_hint: String::new(),
+        prompt: None,
         issued: state.clock.now().unix_timestamp(),
         resume: Some(resume),
     };
