@@ -407,6 +407,8 @@ async fn registered_app(f: &Fixture, admin: &str) -> (String, String, String, Te
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+    f.admin_consent(&app_id, "openid profile email offline_access User.Read")
+        .await;
     (id, app_id, secret, c)
 }
 
@@ -604,6 +606,7 @@ async fn fallback_public_clients_use_the_password_grant_without_a_credential() {
         let f = fixture(db).await;
         let admin = f.user_token("admin", RW).await;
         let (id, app_id, secret, _) = confidential_client(&f, &admin).await;
+        f.admin_consent(&app_id, "openid profile").await;
         let tid = f.tenant.to_string();
         let upn = format!("ann@{}", f.domain);
         let grant = |extra: Option<(&'static str, String)>| {
