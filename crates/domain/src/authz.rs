@@ -73,6 +73,19 @@ pub const AUTHORIZATION_POLICY_READ: &str = "microsoft.directory/authorizationPo
 /// Change the tenant's authorization policy.
 pub const AUTHORIZATION_POLICY_UPDATE: &str =
     "microsoft.directory/authorizationPolicy/basic/update";
+/// Reading directory policies (token lifetime policies, ...).
+pub const POLICIES_READ: &str = "microsoft.directory/policies/standard/read";
+/// Creating a policy.
+pub const POLICIES_CREATE: &str = "microsoft.directory/policies/create";
+/// Changing a policy's name and definition.
+pub const POLICIES_UPDATE: &str = "microsoft.directory/policies/basic/update";
+/// Making a policy the organization default (or not).
+pub const POLICIES_TENANT_DEFAULT_UPDATE: &str =
+    "microsoft.directory/policies/tenantDefault/update";
+/// Deleting a policy.
+pub const POLICIES_DELETE: &str = "microsoft.directory/policies/delete";
+/// Assigning policies to an application (or removing them).
+pub const APPLICATIONS_POLICIES_UPDATE: &str = "microsoft.directory/applications/policies/update";
 
 /// The owner actions on an owned application registration, verbatim from spec 05 §4, plus creating
 /// the application's service principal (what the admin center does when an owner registers an app).
@@ -106,6 +119,14 @@ const APPLICATION_WRITE_SCOPES: &[&str] = &[
     "Directory.ReadWrite.All",
     "Directory.AccessAsUser.All",
 ];
+
+/// Graph permissions that allow reading application configuration policies.
+const APP_CONFIG_POLICY_READ_SCOPES: &[&str] = &[
+    "Policy.Read.All",
+    "Policy.ReadWrite.ApplicationConfiguration",
+];
+/// Graph permissions that allow changing them (and assigning them to applications).
+const APP_CONFIG_POLICY_WRITE_SCOPES: &[&str] = &["Policy.ReadWrite.ApplicationConfiguration"];
 
 /// Graph permissions that allow assigning app roles (delegated: `AppRoleAssignment.ReadWrite.All`
 /// or `Directory.AccessAsUser.All`; application: `AppRoleAssignment.ReadWrite.All`).
@@ -290,6 +311,8 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
                 || action.contains("/managePermissionGrantsForAll.")
             {
                 has_any(granted, APP_ROLE_ASSIGNMENT_WRITE_SCOPES)
+            } else if action.contains("/policies/") {
+                has_any(granted, APP_CONFIG_POLICY_WRITE_SCOPES)
             } else if action.contains("/credentials/") {
                 has_any(granted, APPLICATION_CREDENTIAL_WRITE_SCOPES)
             } else {
@@ -300,6 +323,8 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
         Some("oAuth2PermissionGrants") => has_any(granted, GRANT_WRITE_SCOPES),
         Some("authorizationPolicy") if is_read(action) => has_any(granted, POLICY_READ_SCOPES),
         Some("authorizationPolicy") => has_any(granted, POLICY_WRITE_SCOPES),
+        Some("policies") if is_read(action) => has_any(granted, APP_CONFIG_POLICY_READ_SCOPES),
+        Some("policies") => has_any(granted, APP_CONFIG_POLICY_WRITE_SCOPES),
         _ => false,
     }
 }
@@ -390,7 +415,7 @@ mod tests {
     use super::*;
     use crate::catalog::roles::{
         APPLICATION_ADMINISTRATOR, APPLICATION_DEVELOPER, CLOUD_APPLICATION_ADMINISTRATOR,
-        GLOBAL_ADMINISTRATOR, GLOBAL_READER, USER_ADMINISTRATOR,
+        GLOBAL_ADMINISTRATOR, GLOBAL_READER, SECURITY_ADMINISTRATOR, USER_ADMINISTRATOR,
     };
 
     const RW: &str = "Application.ReadWrite.All";
@@ -401,6 +426,91 @@ mod tests {
             kind,
             scopes.iter().map(|s| (*s).to_owned()).collect(),
         )
+    }
+
+    #[test]
+    fn token_lifetime_policies_need_a_policy_role_and_permission() {
+        const PW: &str = "Policy.ReadWrite.ApplicationConfiguration";
+        const PR: &str = "Policy.Read.All";
+        const GA: &[Uuid] = &[GLOBAL_ADMINISTRATOR];
+        const SEC: &[Uuid] = &[SECURITY_ADMINISTRATOR];
+        const READER: &[Uuid] = &[GLOBAL_READER];
+        const APP_ADMIN: &[Uuid] = &[APPLICATION_ADMINISTRATOR];
+        // (roles, scopes, action, ownership, allowed)
+        type Row = (
+            &'static [Uuid],
+            &'static [&'static str],
+            &'static str,
+            Ownership,
+            bool,
+        );
+        let table: &[Row] = &[
+            (GA, &[PW], POLICIES_CREATE, Ownership::NoTarget, true),
+            (
+                GA,
+                &[PW],
+                POLICIES_TENANT_DEFAULT_UPDATE,
+                Ownership::NotOwner,
+                true,
+            ),
+            (GA, &[PR], POLICIES_CREATE, Ownership::NoTarget, false),
+            (GA, &[PR], POLICIES_READ, Ownership::NoTarget, true),
+            (GA, &[RW], POLICIES_READ, Ownership::NoTarget, false),
+            (SEC, &[PW], POLICIES_DELETE, Ownership::NotOwner, true),
+            (SEC, &[PW], POLICIES_UPDATE, Ownership::NotOwner, true),
+            (READER, &[PW], POLICIES_READ, Ownership::NoTarget, true),
+            (READER, &[PW], POLICIES_CREATE, Ownership::NoTarget, false),
+            (
+                APP_ADMIN,
+                &[PW],
+                POLICIES_CREATE,
+                Ownership::NoTarget,
+                false,
+            ),
+            (
+                APP_ADMIN,
+                &[PW],
+                APPLICATIONS_POLICIES_UPDATE,
+                Ownership::NotOwner,
+                true,
+            ),
+            (
+                APP_ADMIN,
+                &[RW],
+                APPLICATIONS_POLICIES_UPDATE,
+                Ownership::NotOwner,
+                false,
+            ),
+            (
+                &[],
+                &[PW],
+                APPLICATIONS_POLICIES_UPDATE,
+                Ownership::Owner,
+                true,
+            ),
+            (
+                &[],
+                &[PW],
+                APPLICATIONS_POLICIES_UPDATE,
+                Ownership::NotOwner,
+                false,
+            ),
+            (&[], &[PW, PR], POLICIES_READ, Ownership::NoTarget, false),
+        ];
+        for (roles, scopes, action, ownership, allowed) in table {
+            let p = principal(roles, UserKind::Member, scopes);
+            assert_eq!(
+                decide(&p, action, *ownership).is_ok(),
+                *allowed,
+                "{roles:?} {scopes:?} {action} {ownership:?}"
+            );
+        }
+        // App-only: the application permissions alone decide.
+        let app = Principal::application(vec![PW.into()]);
+        assert!(decide(&app, POLICIES_CREATE, Ownership::NoTarget).is_ok());
+        let app = Principal::application(vec![PR.into()]);
+        assert!(decide(&app, POLICIES_READ, Ownership::NoTarget).is_ok());
+        assert!(decide(&app, POLICIES_DELETE, Ownership::NotOwner).is_err());
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod random;
 pub mod role;
 pub mod scope;
 pub mod tenant;
+pub mod token_lifetime;
 pub mod user;
 
 pub use error::{Error, Result};

@@ -20,6 +20,7 @@ mod refresh_tokens;
 mod rows;
 mod signing_keys;
 mod store;
+mod token_lifetime_policies;
 mod tx;
 
 #[cfg(feature = "testing")]

@@ -145,6 +145,14 @@ pub(crate) fn change(name: &str, new_value: &Value) -> ModifiedProperty {
     }
 }
 
+/// The audit changes of a request body: each property but OData annotations.
+pub(crate) fn body_changes(body: &Map<String, Value>) -> Vec<ModifiedProperty> {
+    body.iter()
+        .filter(|(k, _)| !k.starts_with("@odata."))
+        .map(|(k, v)| change(k, v))
+        .collect()
+}
+
 pub(crate) fn body_object(body: Value) -> Result<Map<String, Value>> {
     match body {
         Value::Object(m) => Ok(m),

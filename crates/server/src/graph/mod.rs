@@ -10,6 +10,7 @@ pub mod key_credentials;
 pub mod me;
 pub mod permission_grants;
 pub mod service_principals;
+pub mod token_lifetime_policies;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -45,6 +46,28 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route(
             "/applications/{id}/removeKey",
             post(key_credentials::remove_key),
+        )
+        .route(
+            "/policies/tokenLifetimePolicies",
+            get(token_lifetime_policies::list).post(token_lifetime_policies::create),
+        )
+        .route(
+            "/policies/tokenLifetimePolicies/{id}",
+            get(token_lifetime_policies::read)
+                .patch(token_lifetime_policies::update)
+                .delete(token_lifetime_policies::remove),
+        )
+        .route(
+            "/applications/{id}/tokenLifetimePolicies",
+            get(token_lifetime_policies::list_assigned),
+        )
+        .route(
+            "/applications/{id}/tokenLifetimePolicies/$ref",
+            post(token_lifetime_policies::assign),
+        )
+        .route(
+            "/applications/{id}/tokenLifetimePolicies/{policy_id}/$ref",
+            delete(token_lifetime_policies::unassign),
         )
         .route(
             "/servicePrincipals",

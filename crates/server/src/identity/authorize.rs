@@ -503,13 +503,14 @@ async fn try_issue(
             role_template_ids: grants::tenant_roles(&mut tx, user).await?,
             family_id: None,
         };
+        let lifetimes = tx.token_lifetimes_for(app).await?;
         let mut hashes = Vec::new();
         if let Some((_, code)) = fields.first() {
             hashes.push(("c_hash", response_type::half_hash(code)));
         }
         if rt.token {
             let (access_token, expires_in, scope) =
-                tokens::access_token(state, &signer, &sign_in, &grant);
+                tokens::access_token(state, &signer, &sign_in, &grant, &lifetimes);
             hashes.push(("at_hash", response_type::half_hash(&access_token)));
             fields.push(("access_token", access_token));
             fields.push(("token_type", "Bearer".to_owned()));
@@ -520,7 +521,7 @@ async fn try_issue(
             grant.nonce = req.nonce.clone();
             fields.push((
                 "id_token",
-                tokens::id_token(state, &signer, &sign_in, &grant, &hashes),
+                tokens::id_token(state, &signer, (&sign_in, &grant), &lifetimes, &hashes),
             ));
         }
     }

@@ -81,16 +81,17 @@ pub async fn grant(
     let client = client_auth::authenticate(state, &mut tx, tenant, req, Flow::AppOnly).await?;
     let sp = client.service_principal;
     let roles = graph_roles(&mut tx, sp.id).await?;
+    let lifetimes = tx.token_lifetimes_for(client.app_id).await?;
     // Commits the client assertion's jti, if one was used.
     tx.commit().await?;
     Ok(tokens::issue_app_token(
         state,
         &signer,
-        tenant,
-        client.app_id,
+        (tenant, client.app_id),
         sp.id,
         &roles,
         client.azpacr,
+        &lifetimes,
     )
     .to_json())
 }

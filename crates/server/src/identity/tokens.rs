@@ -7,6 +7,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
 use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
+use gatehouse_domain::token_lifetime::Lifetimes;
 use gatehouse_domain::user::{User, UserType};
 use gatehouse_domain::{Error, Result};
 use gatehouse_store::{StoredRefreshToken, TenantTx, Write};
@@ -142,19 +143,27 @@ pub async fn signer(state: &AppState, tenant: TenantId) -> Result<Arc<Signer>> {
     state.keys.signer(&key_deps(state), tenant).await
 }
 
+/// An access token's lifetime in seconds: the token lifetime policy's, else Entra's default of
+/// 60–90 minutes (at random, so that a tenant's tokens do not all expire together).
+fn access_lifetime(state: &AppState, lifetimes: &Lifetimes) -> i64 {
+    lifetimes
+        .access_token
+        .map(|d| d.whole_seconds())
+        .unwrap_or_else(|| 3600 + i64::from(state.random.below(1800)))
+}
+
 /// The claims every Graph access token carries, delegated or app-only (`aud`, `iss`, `iat`, `nbf`,
-/// `exp`, `azp`, `azpacr`, `idtyp`, `oid`, `tid`, `uti`, `ver`), and its lifetime in seconds
-/// (60–90 minutes, as Entra's default).
+/// `exp`, `azp`, `azpacr`, `idtyp`, `oid`, `tid`, `uti`, `ver`), and its lifetime in seconds.
 fn graph_access_claims(
     state: &AppState,
     tenant: TenantId,
     client: AppId,
-    azpacr: &str,
-    idtyp: &str,
+    (azpacr, idtyp): (&str, &str),
     oid: ObjectId,
+    lifetimes: &Lifetimes,
 ) -> (Value, i64) {
     let iat = state.clock.now().unix_timestamp();
-    let lifetime = 3600 + i64::from(state.random.below(1800));
+    let lifetime = access_lifetime(state, lifetimes);
     let tid = tenant.to_string();
     let claims = json!({
         "aud": MICROSOFT_GRAPH.to_string(),
@@ -197,17 +206,24 @@ impl AppToken {
 /// Mints an app-only token for `client`, whose service principal in `tenant` is `service_principal`,
 /// authenticated as `azpacr` says ("1" client secret, "2" certificate). `roles` are the values of the Graph app roles
 /// assigned to the service principal; the claim is omitted when there are none, as Entra does.
+/// `lifetimes` are the client's token lifetime policy's (`TenantTx::token_lifetimes_for`).
 pub fn issue_app_token(
     state: &AppState,
     signer: &Signer,
-    tenant: TenantId,
-    client: AppId,
+    (tenant, client): (TenantId, AppId),
     service_principal: ObjectId,
     roles: &[String],
     azpacr: &str,
+    lifetimes: &Lifetimes,
 ) -> AppToken {
-    let (mut claims, lifetime) =
-        graph_access_claims(state, tenant, client, azpacr, "app", service_principal);
+    let (mut claims, lifetime) = graph_access_claims(
+        state,
+        tenant,
+        client,
+        (azpacr, "app"),
+        service_principal,
+        lifetimes,
+    );
     if !roles.is_empty() {
         claims["roles"] = json!(roles);
     }
@@ -224,15 +240,16 @@ pub fn access_token(
     signer: &Signer,
     sign_in: &SignIn,
     grant: &Grant,
+    lifetimes: &Lifetimes,
 ) -> (String, i64, String) {
     let user = &sign_in.user;
     let (mut access, lifetime) = graph_access_claims(
         state,
         sign_in.tenant,
         sign_in.client_app_id,
-        "0",
-        "user",
+        ("0", "user"),
         user.id,
+        lifetimes,
     );
     let mut wids: Vec<String> = sign_in
         .role_template_ids
@@ -269,14 +286,18 @@ pub fn access_token(
     (signer.sign(&access), lifetime, scope)
 }
 
-/// The ID token of a sign-in for its client, with `extra` claims (`c_hash`, `at_hash`).
+/// The ID token of a sign-in for its client, with `extra` claims (`c_hash`, `at_hash`); it lives
+/// as the client's token lifetime policy says, else an hour.
 pub fn id_token(
     state: &AppState,
     signer: &Signer,
-    sign_in: &SignIn,
-    grant: &Grant,
+    (sign_in, grant): (&SignIn, &Grant),
+    lifetimes: &Lifetimes,
     extra: &[(&str, String)],
 ) -> String {
+    let lifetime = lifetimes
+        .id_token
+        .map_or(ID_TOKEN_LIFETIME_S, |d| d.whole_seconds());
     let iat = state.clock.now().unix_timestamp();
     let tid = sign_in.tenant.to_string();
     let user = &sign_in.user;
@@ -285,7 +306,7 @@ pub fn id_token(
         "iss": issuer(state, &tid),
         "iat": iat,
         "nbf": iat,
-        "exp": iat + ID_TOKEN_LIFETIME_S,
+        "exp": iat + lifetime,
         "oid": user.id.to_string(),
         "sub": pairwise_sub(state, sign_in.tenant, user, sign_in.client_app_id),
         "tid": tid,
@@ -317,10 +338,11 @@ pub async fn issue(
     let now = state.clock.now();
     let tid = sign_in.tenant.to_string();
     let user = &sign_in.user;
-    let (access_token, lifetime, scope) = access_token(state, signer, sign_in, grant);
+    let lifetimes = tx.token_lifetimes_for(sign_in.client_app_id).await?;
+    let (access_token, lifetime, scope) = access_token(state, signer, sign_in, grant, &lifetimes);
     let id_token = grant
         .openid
-        .then(|| id_token(state, signer, sign_in, grant, &[]));
+        .then(|| id_token(state, signer, (sign_in, grant), &lifetimes, &[]));
 
     let refresh_token = if grant.offline_access {
         let token = new_refresh_token(state, sign_in.tenant);
