@@ -504,6 +504,79 @@ async fn graph_rejects_bad_tokens_with_401_and_a_challenge() {
     forged_claims["oid"] = json!(uuid::Uuid::new_v4().to_string());
     let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged_claims).unwrap());
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    // Algorithm confusion: the tenant's RSA key named by its kid, with another algorithm.
+    let kid =
+        serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(&header).unwrap()).unwrap()["kid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let jwks = f
+        .app
+        .call(
+            Method::GET,
+            &format!("/{DOMAIN}/discovery/v2.0/keys"),
+            None,
+            None,
+        )
+        .await;
+    let jwk = jwks.body["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid.as_str())
+        .unwrap()
+        .clone();
+    let cert_der = base64::engine::general_purpose::STANDARD
+        .decode(jwk["x5c"][0].as_str().unwrap())
+        .unwrap();
+    let with_header = |h: Value, sign: &dyn Fn(&[u8]) -> Vec<u8>| {
+        let h = URL_SAFE_NO_PAD.encode(h.to_string());
+        // The genuine claims, so that only the algorithm and signature are wrong.
+        let input = format!("{h}.{payload}");
+        let sig = URL_SAFE_NO_PAD.encode(sign(input.as_bytes()));
+        format!("{input}.{sig}")
+    };
+    let hs256 = |key: Vec<u8>| {
+        move |input: &[u8]| {
+            let k = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key);
+            ring::hmac::sign(&k, input).as_ref().to_vec()
+        }
+    };
+    let es256 = |input: &[u8]| {
+        use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .unwrap();
+        pair.sign(&rng, input).unwrap().as_ref().to_vec()
+    };
+    let confused = [
+        (
+            "HS256 keyed with the certificate",
+            with_header(
+                json!({"alg": "HS256", "kid": kid}),
+                &hs256(cert_der.clone()),
+            ),
+        ),
+        (
+            "HS256 keyed with the modulus",
+            with_header(
+                json!({"alg": "HS256", "kid": kid}),
+                &hs256(jwk["n"].as_str().unwrap().as_bytes().to_vec()),
+            ),
+        ),
+        (
+            "ES256 (an attacker's key) with the RSA key's kid",
+            with_header(json!({"alg": "ES256", "kid": kid}), &es256),
+        ),
+        (
+            "alg none with the RSA key's kid",
+            format!(
+                "{}.{payload}.",
+                URL_SAFE_NO_PAD.encode(json!({"alg": "none", "kid": kid}).to_string())
+            ),
+        ),
+    ];
     let bad_tokens = [
         ("tampered", format!("{header}.{forged_payload}.{signature}")),
         ("alg none", format!("{none_header}.{payload}.")),
@@ -513,7 +586,7 @@ async fn graph_rejects_bad_tokens_with_401_and_a_challenge() {
             r.body["id_token"].as_str().unwrap().to_owned(),
         ),
     ];
-    for (what, token) in bad_tokens {
+    for (what, token) in bad_tokens.into_iter().chain(confused) {
         let r = me(&f.app, &token).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}");
         assert_eq!(
