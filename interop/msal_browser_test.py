@@ -111,6 +111,9 @@ class Browser:
     def device_login(self, **command):
         return self.command("device login", **command)
 
+    def logout(self, **command):
+        return self.command("logout", **command)
+
     def close(self):
         try:
             self.process.stdin.close()
@@ -328,6 +331,24 @@ def prompt_login(ctx):
     expect(result.get("password_page_shown"), "prompt=login did not show the password page", result)
     ctx.redeem(flow, params, "acquire_token_by_auth_code_flow (prompt=login)")
     return " -> ".join(f"{d['method']} {urlsplit(d['url']).path} {d['status']}" for d in result["documents"])
+
+
+@check("logout: /logout ends the SSO session, clears its cookie, never redirects to an unregistered URI; "
+       "the next sign-in asks for the password")
+def logout(ctx):
+    uri = (f"{ctx.base}/{ctx.tenant_id}/oauth2/v2.0/logout?client_id={GRAPH_CLI}"
+           "&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F&state=s1")
+    result = ctx.browser.logout(logout=uri)
+    expect(result.get("ok"), f"the signed-out page was not shown: {result.get('error')}", result)
+    expect(urlsplit(result["url"]).netloc == urlsplit(ctx.base).netloc,
+           f"the browser left the server for {result['url']}", result)
+    expect("__Host-gatehouse-sso" not in result.get("cookies", []), "the SSO cookie is still set", result)
+    flow, redirect_uri = ctx.flow()
+    again, params = ctx.browse(flow, redirect_uri, kmsi="yes")
+    expect(again.get("password_page_shown"), "after logout the password page was not shown", again)
+    ctx.redeem(flow, params, "acquire_token_by_auth_code_flow (after logout)")
+    return " -> ".join(f"{d['method']} {urlsplit(d['url']).path} {d['status']}"
+                       for d in result["documents"] + again["documents"])
 
 
 @check("device code: MSAL polls while the user enters the code, signs in (no session) and continues")

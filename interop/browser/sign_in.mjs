@@ -212,6 +212,19 @@ async function deviceLogin(cmd) {
   });
 }
 
+// {"logout": "https://.../oauth2/v2.0/logout?..."} -> {"ok": true, "heading": "...", "url": final URL,
+//  "cookies": names of the cookies left}
+// Opens the end-session URL and waits for the signed-out page.
+async function logout(cmd) {
+  return onNewPage(async (page) => {
+    await page.goto(cmd.logout, { timeout: STEP_TIMEOUT_MS });
+    const heading = page.getByRole('heading', { name: 'You signed out of your account' });
+    await heading.waitFor({ timeout: STEP_TIMEOUT_MS });
+    const cookies = (await context.cookies()).map((c) => c.name);
+    return { heading: await heading.textContent(), url: page.url(), cookies };
+  });
+}
+
 async function main() {
   await launch();
   if (process.env.SIGN_IN_PROBE_URL) {
@@ -232,7 +245,8 @@ async function main() {
       reply({ ok: false, error: `bad command: ${e}` });
       continue;
     }
-    reply(await (cmd.device_login ? deviceLogin(cmd) : signIn(cmd)));
+    const run = cmd.logout ? logout : cmd.device_login ? deviceLogin : signIn;
+    reply(await run(cmd));
   }
 }
 
