@@ -472,9 +472,17 @@ pub fn interop_lock(who: &str, timeout: Duration) -> std::fs::File {
 }
 
 // --- applications with a client secret, set up over HTTPS as an administrator would -----------
+// The setup itself lives in gatehouse-bench's `provision` module, which the benchmark uses too.
 
-/// Microsoft Graph Command Line Tools, the first-party public client for delegated Graph tokens.
-pub const GRAPH_COMMAND_LINE_TOOLS: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+use gatehouse_bench::provision::Api;
+pub use gatehouse_bench::provision::ConfidentialClient;
+
+fn api(client: &Client) -> Api {
+    Api {
+        http: client.http.clone(),
+        base: client.base.clone(),
+    }
+}
 
 /// `POST /{tenant}/oauth2/v2.0/token` with `grant_type=password` as Graph Command Line Tools;
 /// panics unless it answers 200. Returns the access token.
@@ -485,60 +493,10 @@ pub async fn password_grant_token(
     password: &str,
     scope: &str,
 ) -> String {
-    let response = client
-        .http
-        .post(format!("{}/{tenant}/oauth2/v2.0/token", client.base))
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", GRAPH_COMMAND_LINE_TOOLS),
-            ("username", upn),
-            ("password", password),
-            ("scope", scope),
-        ])
-        .send()
+    api(client)
+        .password_grant_token(tenant, upn, password, scope)
         .await
-        .expect("password grant");
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "password grant for {upn}: {}",
-        body.get("error_description").unwrap_or(&body)
-    );
-    body["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
-}
-
-/// A Microsoft Graph call (`/v1.0{path}`) with a bearer token.
-pub async fn graph(
-    client: &Client,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Result<Reply> {
-    let mut request = client
-        .http
-        .request(method, format!("{}/v1.0{path}", client.base))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    Client::reply(request).await
-}
-
-/// An application registration with a client secret and a service principal.
-#[derive(Debug, Clone)]
-pub struct ConfidentialClient {
-    /// The application object's id.
-    pub object_id: String,
-    pub app_id: String,
-    /// `secretText` from addPassword (shown once).
-    pub secret: String,
-    pub service_principal_id: String,
+        .unwrap_or_else(|e| panic!("password grant for {upn}: {e:#}"))
 }
 
 /// With an administrator's delegated Graph token: `POST /applications`, `addPassword`,
@@ -548,50 +506,8 @@ pub async fn register_confidential_client(
     admin_token: &str,
     display_name: &str,
 ) -> ConfidentialClient {
-    use reqwest::Method;
-    let (status, app, _) = graph(
-        client,
-        admin_token,
-        Method::POST,
-        "/applications",
-        Some(json!({ "displayName": display_name })),
-    )
-    .await
-    .expect("POST /applications");
-    assert_eq!(status, StatusCode::CREATED, "POST /applications: {app}");
-    let object_id = app["id"].as_str().expect("application id").to_owned();
-    let app_id = app["appId"].as_str().expect("appId").to_owned();
-
-    let (status, password, _) = graph(
-        client,
-        admin_token,
-        Method::POST,
-        &format!("/applications/{object_id}/addPassword"),
-        Some(json!({ "passwordCredential": { "displayName": "interop" } })),
-    )
-    .await
-    .expect("POST addPassword");
-    let secret = password["secretText"].as_str().map(str::to_owned);
-    assert!(
-        status == StatusCode::OK && secret.is_some(),
-        "addPassword: HTTP {status}, fields {:?}",
-        password.as_object().map(|o| o.keys().collect::<Vec<_>>())
-    );
-
-    let (status, sp, _) = graph(
-        client,
-        admin_token,
-        Method::POST,
-        "/servicePrincipals",
-        Some(json!({ "appId": app_id })),
-    )
-    .await
-    .expect("POST /servicePrincipals");
-    assert_eq!(status, StatusCode::CREATED, "POST /servicePrincipals: {sp}");
-    ConfidentialClient {
-        object_id,
-        app_id,
-        secret: secret.expect("secretText"),
-        service_principal_id: sp["id"].as_str().expect("servicePrincipal id").to_owned(),
-    }
+    api(client)
+        .register_confidential_client(admin_token, display_name)
+        .await
+        .unwrap_or_else(|e| panic!("registering {display_name}: {e:#}"))
 }

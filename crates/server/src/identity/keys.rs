@@ -33,7 +33,7 @@ pub(crate) mod material;
 #[cfg(test)]
 pub(crate) use material::testing;
 use material::{KeyMaterial, generate};
-pub use material::{PublicKey, Signer, thumbprint};
+pub use material::{PublicKey, Signer, thumbprint, unstored_key_pair};
 
 /// The JWS algorithm of the keys managed here.
 pub const ALGORITHM: &str = "RS256";

@@ -79,6 +79,17 @@ pub(crate) fn generate_blocking(seed: &[u8; 32], now: OffsetDateTime) -> Result<
     })
 }
 
+/// A key pair generated in memory from `seed` and never stored: the same generation, signer and
+/// verifier as a tenant's keys, for measuring what signing and verifying cost (the ceilings of
+/// `gatehouse-bench`). Slow (RSA key generation): call it once.
+pub fn unstored_key_pair(seed: &[u8; 32], now: OffsetDateTime) -> Result<(Signer, PublicKey)> {
+    let material = generate_blocking(seed, now)?;
+    Ok((
+        Signer::from_pkcs8(&material.kid, &material.pkcs8)?,
+        PublicKey::from_certificate(&material.kid, &material.certificate)?,
+    ))
+}
+
 /// `x5t`: base64url(SHA-1(certificate DER)).
 pub fn thumbprint(certificate_der: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(Sha1::digest(certificate_der))
@@ -356,6 +367,16 @@ mod tests {
                 &cert.signature_value.data,
             )
             .expect("signed by its own key");
+    }
+
+    #[test]
+    fn an_unstored_key_pair_signs_and_verifies_like_a_tenant_key() {
+        let (signer, public) = unstored_key_pair(&[1; 32], NOW).unwrap();
+        assert_eq!(signer.kid, key(0).material.kid, "same seed, same key");
+        let token = signer.sign(&json!({ "sub": "x" }));
+        let jwt = crate::identity::jwt::parse(&token).unwrap();
+        jwt.verify_signature(&public).unwrap();
+        assert!(jwt.verify_signature(&key(1).public).is_err());
     }
 
     #[test]

@@ -1,0 +1,492 @@
+//! A run's report: figures with their ratios to the ceilings, the targets the issues name
+//! (PASS/FAIL), regressions against the previous recorded run on the same machine, and the JSON
+//! and Markdown forms.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::ceilings::CryptoCeilings;
+use crate::http::Protocol;
+use crate::stats::Measurement;
+
+/// A throughput that falls by more than this fraction against the previous run is reported.
+pub const REGRESSION_THRESHOLD: f64 = 0.10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Machine {
+    pub cpu_model: String,
+    pub cpus: u32,
+}
+
+impl Machine {
+    /// From `lscpu`'s "Model name:" and "CPU(s):" lines.
+    pub fn from_lscpu(text: &str) -> Self {
+        let field = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()))
+                .unwrap_or_default()
+        };
+        Self {
+            cpu_model: field("Model name:"),
+            cpus: field("CPU(s):").parse().unwrap_or(0),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Parameters {
+    pub protocol: Protocol,
+    pub new_connections: bool,
+    pub concurrency: usize,
+    /// Clients of `signin-password`.
+    #[serde(default)]
+    pub signin_concurrency: usize,
+    /// Fixed arrival rate (iterations/s), or `None` for a closed loop.
+    pub rate: Option<f64>,
+    pub warmup_s: f64,
+    pub measure_s: f64,
+    pub server_cores: String,
+    pub client_cores: String,
+}
+
+impl Parameters {
+    /// The number of cores the server may use (`1`, `0-1`, `1,3` ...).
+    pub fn server_core_count(&self) -> usize {
+        core_count(&self.server_cores)
+    }
+
+    /// Whether two runs applied the same load (so their figures compare).
+    fn same_load(&self, other: &Parameters) -> bool {
+        self.protocol == other.protocol
+            && self.new_connections == other.new_connections
+            && self.concurrency == other.concurrency
+            && self.signin_concurrency == other.signin_concurrency
+            && self.rate == other.rate
+            && self.server_core_count() == other.server_core_count()
+    }
+}
+
+/// The number of CPUs in a `taskset -c` list.
+pub fn core_count(list: &str) -> usize {
+    list.split(',')
+        .map(|part| match part.split_once('-') {
+            Some((a, b)) => match (a.trim().parse::<usize>(), b.trim().parse::<usize>()) {
+                (Ok(a), Ok(b)) if b >= a => b - a + 1,
+                _ => 0,
+            },
+            None => usize::from(!part.trim().is_empty()),
+        })
+        .sum::<usize>()
+        .max(1)
+}
+
+/// A figure's ratio to a ceiling (both per core).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ratio {
+    pub ceiling: String,
+    pub ratio: f64,
+}
+
+/// A target from an issue, checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetCheck {
+    pub target: String,
+    pub required: f64,
+    pub actual: f64,
+    pub pass: bool,
+}
+
+/// The change against the previous recorded run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub previous_per_core: f64,
+    pub previous_run: String,
+    /// (now - before) / before.
+    pub change: f64,
+    pub regression: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    pub name: String,
+    pub measurement: Measurement,
+    /// Throughput divided by the server's cores.
+    pub per_core: f64,
+    /// Throughput per CPU-second the server used (its capacity per core when it alone had the
+    /// core; the same as `per_core` when the server's cores were fully busy with nothing else).
+    #[serde(default)]
+    pub per_cpu_second: Option<f64>,
+    pub ratios: Vec<Ratio>,
+    pub targets: Vec<TargetCheck>,
+    pub previous: Option<Change>,
+}
+
+impl ScenarioResult {
+    /// What the ratios compare: per server CPU-second when known, else per core.
+    pub fn capacity(&self) -> f64 {
+        self.per_cpu_second.unwrap_or(self.per_core)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeerResult {
+    pub peer: String,
+    pub version: String,
+    pub scenario: String,
+    pub measurement: Measurement,
+    pub per_core: f64,
+    #[serde(default)]
+    pub per_cpu_second: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// RFC 3339, UTC.
+    pub started: String,
+    pub commit: String,
+    pub machine: Machine,
+    /// The machine's 1-minute load average when the run started (other work on a shared machine
+    /// skews the figures).
+    #[serde(default)]
+    pub load_average: Option<f64>,
+    /// `sqlite` or `postgresql`.
+    pub database: String,
+    pub parameters: Parameters,
+    pub crypto: CryptoCeilings,
+    /// The empty HTTPS endpoint (`GET /healthz`) through the same stack and load.
+    pub healthz: Option<ScenarioResult>,
+    pub scenarios: Vec<ScenarioResult>,
+    pub peers: Vec<PeerResult>,
+}
+
+impl Report {
+    pub fn result(&self, name: &str) -> Option<&ScenarioResult> {
+        self.scenarios.iter().find(|s| s.name == name)
+    }
+
+    /// Fills in ratios and targets; call after all measurements are in.
+    pub fn evaluate(&mut self) {
+        let c = self.crypto.clone();
+        let healthz = self.healthz.as_ref().map(ScenarioResult::capacity);
+        let peer = self
+            .peers
+            .iter()
+            .find(|p| p.scenario == "token-client-credentials")
+            .map(|p| (p.peer.clone(), p.per_cpu_second.unwrap_or(p.per_core)));
+        for s in &mut self.scenarios {
+            s.ratios.clear();
+            s.targets.clear();
+            let capacity = s.capacity();
+            let mut ratio = |ceiling: &str, value: f64| {
+                if value > 0.0 {
+                    s.ratios.push(Ratio {
+                        ceiling: ceiling.to_owned(),
+                        ratio: capacity / value,
+                    });
+                }
+            };
+            match s.name.as_str() {
+                "token-client-credentials" | "token-refresh" => {
+                    ratio("RS256 signatures/s", c.rs256_sign_per_s);
+                }
+                "signin-password" => ratio("Argon2id hashes/s", c.argon2id_per_s),
+                "graph-me" => {
+                    ratio("RS256 verifications/s", c.rs256_verify_per_s);
+                    if let Some(h) = healthz {
+                        ratio("empty HTTPS endpoint", h);
+                    }
+                }
+                _ => {}
+            }
+            if s.name == "token-client-credentials" {
+                let actual = s.ratios.first().map_or(0.0, |r| r.ratio);
+                s.targets.push(check(
+                    "≥ 80% of the RS256 signing ceiling per core (issue 3)",
+                    0.8,
+                    actual,
+                ));
+                if let Some((peer, per_core)) = &peer
+                    && *per_core > 0.0
+                {
+                    s.targets.push(check(
+                        &format!("≥ 1.5× {peer} on the same core (issue 3)"),
+                        1.5,
+                        capacity / per_core,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Compares with `previous` runs: the latest one on the same machine, database and load.
+    pub fn compare(&mut self, previous: &[Report]) {
+        let Some(before) = previous
+            .iter()
+            .filter(|p| {
+                p.started < self.started
+                    && p.machine == self.machine
+                    && p.database == self.database
+                    && p.parameters.same_load(&self.parameters)
+            })
+            .max_by(|a, b| a.started.cmp(&b.started))
+        else {
+            return;
+        };
+        let mut all: Vec<&mut ScenarioResult> = self.scenarios.iter_mut().collect();
+        all.extend(self.healthz.as_mut());
+        for s in all {
+            let old = before
+                .result(&s.name)
+                .or(before.healthz.as_ref().filter(|h| h.name == s.name));
+            if let Some(old) = old.filter(|o| o.per_core > 0.0) {
+                let change = (s.per_core - old.per_core) / old.per_core;
+                s.previous = Some(Change {
+                    previous_per_core: old.per_core,
+                    previous_run: format!("{} ({})", before.started, before.commit),
+                    change,
+                    regression: change < -REGRESSION_THRESHOLD,
+                });
+            }
+        }
+    }
+
+    pub fn failed_targets(&self) -> Vec<String> {
+        self.scenarios
+            .iter()
+            .flat_map(|s| s.targets.iter().map(move |t| (s, t)))
+            .filter(|(_, t)| !t.pass)
+            .map(|(s, t)| format!("{}: {} (got {:.2})", s.name, t.target, t.actual))
+            .collect()
+    }
+
+    pub fn regressions(&self) -> Vec<String> {
+        self.scenarios
+            .iter()
+            .chain(self.healthz.iter())
+            .filter_map(|s| Some((s, s.previous.as_ref()?)))
+            .filter(|(_, c)| c.regression)
+            .map(|(s, c)| {
+                format!(
+                    "{}: {:.0}/s per core, {:+.1}% against {:.0}/s in {}",
+                    s.name,
+                    s.per_core,
+                    c.change * 100.0,
+                    c.previous_per_core,
+                    c.previous_run
+                )
+            })
+            .collect()
+    }
+
+    /// The Markdown section appended to `docs/benchmarks.md`.
+    pub fn markdown(&self) -> String {
+        let p = &self.parameters;
+        let mut md = String::new();
+        let _ = writeln!(
+            md,
+            "### {} · commit `{}` · {}\n",
+            self.started, self.commit, self.database
+        );
+        let load = match p.rate {
+            Some(r) => format!("fixed arrival rate {r}/s over {} clients", p.concurrency),
+            None => format!(
+                "{} clients ({} for signin-password) in a closed loop",
+                p.concurrency, p.signin_concurrency
+            ),
+        };
+        let _ = writeln!(
+            md,
+            "Machine: {} ({} CPUs{}). Server pinned to core(s) {}, load generator to {}. {} over TLS, \
+             {}, {load}; warm-up {} s, measured {} s. Argon2id {}.\n",
+            self.machine.cpu_model,
+            self.machine.cpus,
+            self.load_average
+                .map(|l| format!(", load average {l:.2} at the start"))
+                .unwrap_or_default(),
+            p.server_cores,
+            p.client_cores,
+            serde_json::to_value(p.protocol)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            if p.new_connections {
+                "a new connection per iteration"
+            } else {
+                "keep-alive"
+            },
+            p.warmup_s,
+            p.measure_s,
+            self.crypto.argon2id_params,
+        );
+        let _ = writeln!(md, "| Ceiling (one core) | per second |\n|---|---:|");
+        let _ = writeln!(
+            md,
+            "| RS256 signatures (server's signing code, ring) | {} |",
+            thousands(self.crypto.rs256_sign_per_s)
+        );
+        let _ = writeln!(
+            md,
+            "| RS256 verifications (server's JWT check) | {} |",
+            thousands(self.crypto.rs256_verify_per_s)
+        );
+        let _ = writeln!(
+            md,
+            "| Argon2id hashes | {} |",
+            format_args!("{:.1}", self.crypto.argon2id_per_s)
+        );
+        if let Some(h) = &self.healthz {
+            let _ = writeln!(
+                md,
+                "| Empty HTTPS endpoint (`GET /healthz`) | {} |",
+                thousands(h.per_core)
+            );
+        }
+        let _ = writeln!(
+            md,
+            "\n| Scenario | per core /s | per server CPU-second | p50 ms | p90 ms | p99 ms | max ms | errors | server CPU | vs ceiling | target | vs previous |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
+        );
+        for s in self.healthz.iter().chain(&self.scenarios) {
+            let m = &s.measurement;
+            let ratios = s
+                .ratios
+                .iter()
+                .map(|r| format!("{:.0}% of {}", r.ratio * 100.0, r.ceiling))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let targets = s
+                .targets
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} {} (×{:.2})",
+                        if t.pass { "PASS" } else { "FAIL" },
+                        t.target,
+                        t.actual
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let previous = s.previous.as_ref().map_or("–".to_owned(), |c| {
+                format!(
+                    "{:+.1}%{}",
+                    c.change * 100.0,
+                    if c.regression { " REGRESSION" } else { "" }
+                )
+            });
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} | {} |",
+                s.name,
+                thousands(s.per_core),
+                s.per_cpu_second.map_or("–".to_owned(), thousands),
+                m.latency.p50_ms,
+                m.latency.p90_ms,
+                m.latency.p99_ms,
+                m.latency.max_ms,
+                m.errors,
+                m.server_cpu_cores
+                    .map_or("–".to_owned(), |c| format!("{:.0}%", c * 100.0)),
+                or_dash(ratios),
+                or_dash(targets),
+                previous,
+            );
+        }
+        for peer in &self.peers {
+            let m = &peer.measurement;
+            let ours = self.result(&peer.scenario).map(ScenarioResult::capacity);
+            let peer_capacity = peer.per_cpu_second.unwrap_or(peer.per_core);
+            let _ = writeln!(
+                md,
+                "| {} — {} {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {} | {} | – | – |",
+                peer.scenario,
+                peer.peer,
+                peer.version,
+                thousands(peer.per_core),
+                peer.per_cpu_second.map_or("–".to_owned(), thousands),
+                m.latency.p50_ms,
+                m.latency.p90_ms,
+                m.latency.p99_ms,
+                m.latency.max_ms,
+                m.errors,
+                m.server_cpu_cores
+                    .map_or("–".to_owned(), |c| format!("{:.0}%", c * 100.0)),
+                ours.filter(|_| peer_capacity > 0.0)
+                    .map_or("–".to_owned(), |o| {
+                        format!("Gatehouse = {:.2}× {}", o / peer_capacity, peer.peer)
+                    }),
+            );
+        }
+        md
+    }
+
+    /// Writes the JSON to `dir/STARTED-COMMIT.json`; returns the path.
+    pub fn save(&self, dir: &Path) -> Result<std::path::PathBuf> {
+        std::fs::create_dir_all(dir)?;
+        let name = format!(
+            "{}-{}.json",
+            self.started.replace([':', '-'], ""),
+            self.commit
+        );
+        let path = dir.join(name);
+        std::fs::write(&path, serde_json::to_string_pretty(self)? + "\n")?;
+        Ok(path)
+    }
+
+    /// Every report in `dir` (unreadable files are skipped with a warning on stderr).
+    pub fn load_all(dir: &Path) -> Result<Vec<Report>> {
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return Ok(out);
+        };
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("read {}", path.display()))?;
+                match serde_json::from_str(&text) {
+                    Ok(report) => out.push(report),
+                    Err(e) => {
+                        #[allow(clippy::print_stderr)]
+                        {
+                            eprintln!("skipping {}: {e}", path.display());
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn check(target: &str, required: f64, actual: f64) -> TargetCheck {
+    TargetCheck {
+        target: target.to_owned(),
+        required,
+        actual,
+        pass: actual >= required,
+    }
+}
+
+fn or_dash(s: String) -> String {
+    if s.is_empty() { "–".to_owned() } else { s }
+}
+
+/// `12345.6` → `12,346`.
+pub fn thousands(v: f64) -> String {
+    let digits = format!("{:.0}", v.max(0.0));
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;
