@@ -340,8 +340,8 @@ impl Report {
         if let Some(h) = &self.healthz {
             let _ = writeln!(
                 md,
-                "| Empty HTTPS endpoint (`GET /healthz`) | {} |",
-                thousands(h.per_core)
+                "| Empty HTTPS endpoint (`GET /healthz`), per server CPU-second | {} |",
+                thousands(h.capacity())
             );
         }
         let _ = writeln!(

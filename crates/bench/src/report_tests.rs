@@ -157,7 +157,9 @@ fn the_markdown_table_carries_every_figure_and_verdict() {
         "{md}"
     );
     assert!(md.contains("| RS256 signatures (server's signing code, ring) | 1,000 |"));
-    assert!(md.contains("| Empty HTTPS endpoint (`GET /healthz`) | 20,000 |"));
+    assert!(
+        md.contains("| Empty HTTPS endpoint (`GET /healthz`), per server CPU-second | 20,000 |")
+    );
     assert!(
         md.contains("| token-client-credentials | 850 | – |"),
         "{md}"
