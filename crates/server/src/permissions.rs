@@ -25,6 +25,71 @@ pub fn is_graph(sp: &ServicePrincipal) -> bool {
     sp.app_id == AppId::from_uuid(MICROSOFT_GRAPH)
 }
 
+/// The resource a scope names (`{resource}/{permission}`): Microsoft Graph by URI or app id, or an
+/// application of the tenant by one of its `identifierUris` or its app id, through its service
+/// principal. `None` when the tenant has no such resource.
+pub async fn resource_named<M>(
+    tx: &mut TenantTx<M>,
+    name: &str,
+) -> Result<Option<ServicePrincipal>> {
+    if gatehouse_domain::scope::is_graph_resource(name) {
+        return tx
+            .service_principal_by_app_id(AppId::from_uuid(MICROSOFT_GRAPH))
+            .await;
+    }
+    let name = name.trim_end_matches('/');
+    let app_id = match name.parse::<AppId>() {
+        Ok(id) => Some(id),
+        Err(_) => tx
+            .applications()
+            .await?
+            .into_iter()
+            .find(|a| {
+                a.identifier_uris
+                    .iter()
+                    .any(|u| u.trim_end_matches('/').eq_ignore_ascii_case(name))
+            })
+            .map(|a| a.app_id),
+    };
+    match app_id {
+        Some(id) => tx.service_principal_by_app_id(id).await,
+        None => Ok(None),
+    }
+}
+
+/// The values of the application permissions (app roles) assigned to the service principal
+/// `client` on `resource`, sorted, without duplicates: a token's `roles`.
+pub async fn assigned_app_roles<M>(
+    tx: &mut TenantTx<M>,
+    client: gatehouse_domain::ids::ObjectId,
+    resource: &ServicePrincipal,
+) -> Result<Vec<String>> {
+    let exposed: Vec<(uuid::Uuid, String)> = if is_graph(resource) {
+        graph_permissions::APPLICATION
+            .iter()
+            .map(|p| (p.id, p.value.to_owned()))
+            .collect()
+    } else {
+        tx.application_by_app_id(resource.app_id)
+            .await?
+            .map(|a| a.app_roles)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.is_enabled)
+            .filter_map(|r| Some((r.id, r.value?)))
+            .collect()
+    };
+    let roles: std::collections::BTreeSet<String> = tx
+        .app_role_assignments_of_principal(client)
+        .await?
+        .iter()
+        .filter(|a| a.resource_id == resource.id)
+        .filter_map(|a| exposed.iter().find(|(id, _)| *id == a.app_role_id))
+        .map(|(_, v)| v.clone())
+        .collect();
+    Ok(roles.into_iter().collect())
+}
+
 /// The enabled delegated permissions `resource` exposes.
 pub async fn delegated_scopes<M>(
     tx: &mut TenantTx<M>,

@@ -109,7 +109,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let Some(token) = token else {
         return challenge(&state, "Access token is empty.");
     };
-    match validate(&state, token).await {
+    match validate(&state, token, is_graph_audience).await {
         Ok(caller) => {
             req.extensions_mut().insert(caller);
             next.run(req).await
@@ -119,9 +119,15 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     }
 }
 
-enum Rejection {
+/// Why a bearer token is refused: the token itself (with Graph's message), or the service.
+pub(crate) enum Rejection {
     Token(&'static str),
     Service(GraphError),
+}
+
+/// Microsoft Graph's audiences: its app id or its resource URI.
+fn is_graph_audience(aud: &str) -> bool {
+    aud == MICROSOFT_GRAPH.to_string() || aud.trim_end_matches('/') == GRAPH_RESOURCE_URI
 }
 
 impl From<gatehouse_domain::Error> for Rejection {
@@ -130,7 +136,13 @@ impl From<gatehouse_domain::Error> for Rejection {
     }
 }
 
-async fn validate(state: &AppState, token: &str) -> Result<Caller, Rejection> {
+/// Validates an access token issued by this server for an audience `audience_ok` accepts: the
+/// signature with the tenant's cached key, issuer, lifetime, then the subject's current state.
+pub(crate) async fn validate(
+    state: &AppState,
+    token: &str,
+    audience_ok: impl Fn(&str) -> bool,
+) -> Result<Caller, Rejection> {
     let jwt = jwt::parse(token)
         .map_err(|_| Rejection::Token("CompactToken parsing failed with error code: 80049217"))?;
     if jwt.header.alg != "RS256" {
@@ -157,8 +169,7 @@ async fn validate(state: &AppState, token: &str) -> Result<Caller, Rejection> {
     jwt.verify_signature(&key).map_err(|_| invalid())?;
     jwt.validate_times(state.clock.now(), LEEWAY_S)
         .map_err(|_| Rejection::Token("Lifetime validation failed, the token is expired."))?;
-    let aud = jwt.claim_str("aud").unwrap_or_default();
-    if aud != MICROSOFT_GRAPH.to_string() && aud.trim_end_matches('/') != GRAPH_RESOURCE_URI {
+    if !audience_ok(jwt.claim_str("aud").unwrap_or_default()) {
         return Err(Rejection::Token(
             "Access token validation failure. Invalid audience.",
         ));

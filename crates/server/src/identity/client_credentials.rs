@@ -1,24 +1,19 @@
 //! `grant_type=client_credentials` at the token endpoint: a confidential client authenticates
-//! (`client_auth.rs`: secret or certificate) and receives an app-only Graph token for its service
-//! principal.
-
-use std::collections::BTreeSet;
-
-use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
-use gatehouse_domain::catalog::graph_permissions;
-use gatehouse_domain::ids::{AppId, ObjectId};
-use gatehouse_domain::scope::GRAPH_RESOURCE_URI;
-use gatehouse_store::TenantTx;
+//! (`client_auth.rs`: secret or certificate) and receives an app-only token for its service
+//! principal, for Microsoft Graph or an API registered in the tenant (`{identifierUri}/.default`),
+//! with the application permissions assigned to it on that resource as `roles`.
 
 use super::authority::Authority;
 use super::client_auth::{self, Flow, TokenRequest};
+use super::grants::unknown_resource;
 use super::token::{Params, bad};
 use super::tokens;
 use crate::http::oauth_error::OAuthError;
+use crate::permissions::{assigned_app_roles, resource_named};
 use crate::state::AppState;
 
-/// The one `{resource}/.default` scope of a client credentials request; Graph is the only resource.
-fn check_scope(tenant: &str, p: &Params) -> Result<(), OAuthError> {
+/// The resource of the one `{resource}/.default` scope a client credentials request must carry.
+fn default_scope_resource(p: &Params) -> Result<&str, OAuthError> {
     let raw = p.get("scope").map(String::as_str).unwrap_or_default();
     let invalid = |x: &str| {
         bad(
@@ -33,23 +28,10 @@ fn check_scope(tenant: &str, p: &Params) -> Result<(), OAuthError> {
     let (Some(scope), None) = (words.next(), words.next()) else {
         return Err(invalid(raw.trim()));
     };
-    let resource = scope
+    scope
         .strip_suffix("/.default")
         .filter(|r| !r.is_empty())
-        .ok_or_else(|| invalid(scope))?;
-    let resource = resource.trim_end_matches('/');
-    let graph = resource.eq_ignore_ascii_case(GRAPH_RESOURCE_URI)
-        || resource.eq_ignore_ascii_case(&MICROSOFT_GRAPH.to_string());
-    if !graph {
-        return Err(bad(
-            "invalid_resource",
-            500011,
-            format!(
-                "The resource principal named {resource} was not found in the tenant named {tenant}."
-            ),
-        ));
-    }
-    Ok(())
+        .ok_or_else(|| invalid(scope))
 }
 
 pub async fn grant(
@@ -74,48 +56,27 @@ pub async fn grant(
             ));
         }
     };
-    check_scope(&tenant.to_string(), req.params)?;
+    let resource_name = default_scope_resource(req.params)?;
     // The signer first: creating a tenant's first key takes a write transaction of its own.
     let signer = tokens::signer(state, tenant).await?;
     let mut tx = state.store.write(tenant).await?;
     let client = client_auth::authenticate(state, &mut tx, tenant, req, Flow::AppOnly).await?;
     let sp = client.service_principal;
-    let roles = graph_roles(&mut tx, sp.id).await?;
+    let resource = resource_named(&mut tx, resource_name)
+        .await?
+        .ok_or_else(|| unknown_resource(resource_name, tenant))?;
+    let roles = assigned_app_roles(&mut tx, sp.id, &resource).await?;
     let lifetimes = tx.token_lifetimes_for(client.app_id).await?;
     // Commits the client assertion's jti, if one was used.
     tx.commit().await?;
-    Ok(tokens::issue_app_token(
-        state,
-        &signer,
-        (tenant, client.app_id),
-        sp.id,
-        &roles,
-        client.azpacr,
-        &lifetimes,
-    )
-    .to_json())
-}
-
-/// The values of Microsoft Graph's application permissions assigned to the service principal
-/// `client` (the token's `roles`), sorted, without duplicates.
-async fn graph_roles<M>(tx: &mut TenantTx<M>, client: ObjectId) -> Result<Vec<String>, OAuthError> {
-    let Some(graph) = tx
-        .service_principal_by_app_id(AppId::from_uuid(MICROSOFT_GRAPH))
-        .await?
-    else {
-        return Ok(Vec::new());
+    let app = tokens::AppSubject {
+        tenant,
+        client: client.app_id,
+        service_principal: sp.id,
+        azpacr: client.azpacr,
     };
-    let roles: BTreeSet<String> = tx
-        .app_role_assignments_of_principal(client)
-        .await?
-        .iter()
-        .filter(|a| a.resource_id == graph.id)
-        .filter_map(|a| {
-            graph_permissions::APPLICATION
-                .iter()
-                .find(|p| p.id == a.app_role_id)
-        })
-        .map(|p| p.value.to_owned())
-        .collect();
-    Ok(roles.into_iter().collect())
+    Ok(
+        tokens::issue_app_token(state, &signer, &app, resource.app_id, &roles, &lifetimes)
+            .to_json(),
+    )
 }

@@ -10,13 +10,13 @@ use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
 use gatehouse_domain::catalog::roles;
 use gatehouse_domain::ids::AppId;
 use gatehouse_domain::role::TENANT_SCOPE;
-use gatehouse_domain::scope::{OIDC_SCOPES, ScopeError, ScopeRequest};
+use gatehouse_domain::scope::{GRAPH_RESOURCE_URI, OIDC_SCOPES, ScopeError, ScopeRequest};
 use gatehouse_domain::user::User;
 use gatehouse_store::{TenantTx, Write};
 
 use super::tokens::Grant;
 use crate::http::oauth_error::OAuthError;
-use crate::permissions::{ExposedScope, delegated_scopes};
+use crate::permissions::{ExposedScope, delegated_scopes, is_graph, resource_named};
 
 fn bad(error: &'static str, code: u32, description: impl Into<String>) -> OAuthError {
     OAuthError::new(StatusCode::BAD_REQUEST, error, code, description)
@@ -32,7 +32,30 @@ pub(crate) fn parse_scope(raw: &str) -> Result<ScopeRequest, OAuthError> {
     })
 }
 
-/// Resolves `scope` against the delegated consent the client holds for this user on Graph.
+/// AADSTS500011: the tenant has no resource by that name.
+pub(crate) fn unknown_resource(name: &str, tenant: impl std::fmt::Display) -> OAuthError {
+    bad(
+        "invalid_resource",
+        500011,
+        format!("The resource principal named {name} was not found in the tenant named {tenant}."),
+    )
+}
+
+/// The resource `request` addresses (Microsoft Graph when it names none); AADSTS500011 when the
+/// tenant has no such resource.
+pub(crate) async fn target_resource<M>(
+    tx: &mut TenantTx<M>,
+    request: &ScopeRequest,
+) -> Result<ServicePrincipal, OAuthError> {
+    let name = request.resource.as_deref().unwrap_or(GRAPH_RESOURCE_URI);
+    resource_named(tx, name)
+        .await?
+        .filter(|sp| sp.account_enabled)
+        .ok_or_else(|| unknown_resource(name, tx.tenant_id()))
+}
+
+/// Resolves `scope` against the delegated consent the client holds for this user on the
+/// resource it addresses.
 pub(crate) async fn resolve_grant(
     tx: &mut TenantTx<Write>,
     raw: &str,
@@ -40,21 +63,11 @@ pub(crate) async fn resolve_grant(
     user: &User,
 ) -> Result<Grant, OAuthError> {
     let request = parse_scope(raw)?;
-    if !request.is_graph() {
-        let resource = request.resource.clone().unwrap_or_default();
-        return Err(bad(
-            "invalid_resource",
-            500011,
-            format!(
-                "The resource principal named {resource} was not found in the tenant named {}.",
-                tx.tenant_id()
-            ),
-        ));
-    }
+    let resource = target_resource(tx, &request).await?;
     if let Some(missing) = missing_consent(tx, &request, client, user).await? {
         return Err(consent_required(client, &missing.scopes));
     }
-    let consented = consented_graph_scopes(tx, client, user).await?;
+    let consented = consented_scopes(tx, client, &resource, user).await?;
     let mut permissions = request.delegated(&consented).map_err(|missing| {
         bad(
             "invalid_grant",
@@ -68,6 +81,7 @@ pub(crate) async fn resolve_grant(
     // The OIDC scopes are Graph permissions too; the token lists them once, as requested.
     permissions.retain(|p| !OIDC_SCOPES.iter().any(|o| o.eq_ignore_ascii_case(p)));
     Ok(Grant {
+        resource: resource.app_id,
         permissions,
         openid: request.wants("openid"),
         profile: request.wants("profile"),
@@ -97,29 +111,31 @@ pub(crate) struct MissingConsent {
     pub scopes: Vec<ExposedScope>,
 }
 
-/// The delegated permissions of Microsoft Graph that `request` asks for: the named ones, or for
-/// `.default` those the application's `requiredResourceAccess` lists, plus the OIDC scopes (Graph
-/// permissions too). `None` when it asks for none. Unknown names are AADSTS70011.
+/// The delegated permissions `request` asks for on its resource: the named ones, or for
+/// `.default` those the application's `requiredResourceAccess` lists there; for Microsoft Graph
+/// also the OIDC scopes (Graph permissions too). `None` when it asks for none. Unknown names are
+/// AADSTS70011.
 pub(crate) async fn requested_scopes<M>(
     tx: &mut TenantTx<M>,
     request: &ScopeRequest,
     client: AppId,
 ) -> Result<Option<MissingConsent>, OAuthError> {
-    let (Some(client_sp), Some(graph)) = (
-        tx.service_principal_by_app_id(client).await?,
-        tx.service_principal_by_app_id(AppId::from_uuid(MICROSOFT_GRAPH))
-            .await?,
-    ) else {
+    let Some(client_sp) = tx.service_principal_by_app_id(client).await? else {
         return Ok(None);
     };
-    let exposed = delegated_scopes(tx, &graph).await?;
+    let resource = target_resource(tx, request).await?;
+    let exposed = delegated_scopes(tx, &resource).await?;
     let mut wanted: Vec<ExposedScope> = Vec::new();
     let mut want = |scope: &ExposedScope| {
         if !wanted.contains(scope) {
             wanted.push(scope.clone());
         }
     };
-    for name in request.permissions.iter().chain(request.oidc.iter()) {
+    let oidc = is_graph(&resource)
+        .then_some(&request.oidc)
+        .into_iter()
+        .flatten();
+    for name in request.permissions.iter().chain(oidc) {
         let scope = exposed
             .iter()
             .find(|s| s.value.eq_ignore_ascii_case(name))
@@ -138,7 +154,7 @@ pub(crate) async fn requested_scopes<M>(
         let ids: Vec<uuid::Uuid> = app
             .required_resource_access
             .iter()
-            .filter(|r| r.resource_app_id == graph.app_id)
+            .filter(|r| r.resource_app_id == resource.app_id)
             .flat_map(|r| &r.resource_access)
             .filter(|a| a.kind == ResourceAccessType::Scope)
             .map(|a| a.id)
@@ -150,7 +166,7 @@ pub(crate) async fn requested_scopes<M>(
     }
     Ok((!wanted.is_empty()).then_some(MissingConsent {
         client: client_sp,
-        resource: graph,
+        resource,
         scopes: wanted,
     }))
 }
@@ -166,30 +182,28 @@ pub(crate) async fn missing_consent<M>(
     let Some(mut requested) = requested_scopes(tx, request, client).await? else {
         return Ok(None);
     };
-    let consented = consented_graph_scopes(tx, client, user).await?;
+    let consented = consented_scopes(tx, client, &requested.resource, user).await?;
     requested
         .scopes
         .retain(|s| !consented.iter().any(|c| c.eq_ignore_ascii_case(&s.value)));
     Ok((!requested.scopes.is_empty()).then_some(requested))
 }
 
-/// The Graph permissions `client` may use for `user`: tenant-wide consent plus the user's own.
-async fn consented_graph_scopes<M>(
+/// The permissions `client` may use for `user` on `resource`: tenant-wide consent plus the
+/// user's own.
+async fn consented_scopes<M>(
     tx: &mut TenantTx<M>,
     client: AppId,
+    resource: &ServicePrincipal,
     user: &User,
 ) -> Result<BTreeSet<String>, OAuthError> {
-    let (Some(client_sp), Some(graph)) = (
-        tx.service_principal_by_app_id(client).await?,
-        tx.service_principal_by_app_id(AppId::from_uuid(MICROSOFT_GRAPH))
-            .await?,
-    ) else {
+    let Some(client_sp) = tx.service_principal_by_app_id(client).await? else {
         return Ok(BTreeSet::new());
     };
     let grants = tx.grants_of_client(client_sp.id).await?;
     Ok(grants
         .iter()
-        .filter(|g| g.resource_id == graph.id)
+        .filter(|g| g.resource_id == resource.id)
         .filter(|g| match g.consent_type {
             ConsentType::AllPrincipals => true,
             ConsentType::Principal(p) => p == user.id,
@@ -197,7 +211,6 @@ async fn consented_graph_scopes<M>(
         .flat_map(|g| g.scope.split_whitespace().map(str::to_owned))
         .collect())
 }
-
 /// Template ids of the user's tenant-wide roles.
 pub(crate) async fn tenant_roles<M>(
     tx: &mut TenantTx<M>,

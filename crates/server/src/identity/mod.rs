@@ -13,6 +13,7 @@ pub mod grants;
 pub mod jwt;
 pub mod keys;
 pub mod logout;
+pub mod on_behalf_of;
 pub mod pages;
 pub mod response_type;
 pub mod token;

@@ -59,6 +59,9 @@ pub async fn token(
         "refresh_token" => refresh(&state, authority, &req).await?,
         "authorization_code" => super::code_grant::redeem(&state, authority, &req).await?,
         "client_credentials" => super::client_credentials::grant(&state, authority, &req).await?,
+        super::on_behalf_of::GRANT_TYPE => {
+            super::on_behalf_of::grant(&state, authority, &req).await?
+        }
         super::device_code::GRANT_TYPE => {
             super::device_code::grant(&state, authority, &params).await?
         }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
 use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
 use gatehouse_domain::token_lifetime::Lifetimes;
 use gatehouse_domain::user::{User, UserType};
@@ -73,9 +72,12 @@ impl Issued {
     }
 }
 
-/// The requested grant, resolved: Graph's delegated permissions and the OIDC scopes.
+/// The requested grant, resolved: the resource (Microsoft Graph or an API of the tenant), its
+/// delegated permissions, and the OIDC scopes.
 #[derive(Debug, Clone)]
 pub struct Grant {
+    /// The access token's audience.
+    pub resource: AppId,
     pub permissions: Vec<String>,
     pub openid: bool,
     pub profile: bool,
@@ -154,9 +156,10 @@ fn access_lifetime(state: &AppState, lifetimes: &Lifetimes) -> i64 {
 
 /// The claims every Graph access token carries, delegated or app-only (`aud`, `iss`, `iat`, `nbf`,
 /// `exp`, `azp`, `azpacr`, `idtyp`, `oid`, `tid`, `uti`, `ver`), and its lifetime in seconds.
-fn graph_access_claims(
+fn access_claims(
     state: &AppState,
     tenant: TenantId,
+    audience: AppId,
     client: AppId,
     (azpacr, idtyp): (&str, &str),
     oid: ObjectId,
@@ -166,7 +169,7 @@ fn graph_access_claims(
     let lifetime = access_lifetime(state, lifetimes);
     let tid = tenant.to_string();
     let claims = json!({
-        "aud": MICROSOFT_GRAPH.to_string(),
+        "aud": audience.to_string(),
         "iss": issuer(state, &tid),
         "iat": iat,
         "nbf": iat,
@@ -203,24 +206,35 @@ impl AppToken {
     }
 }
 
-/// Mints an app-only token for `client`, whose service principal in `tenant` is `service_principal`,
-/// authenticated as `azpacr` says ("1" client secret, "2" certificate). `roles` are the values of the Graph app roles
-/// assigned to the service principal; the claim is omitted when there are none, as Entra does.
-/// `lifetimes` are the client's token lifetime policy's (`TenantTx::token_lifetimes_for`).
+/// The application an app-only token is for: `client`, whose service principal in `tenant` is
+/// `service_principal`, authenticated as `azpacr` says ("1" client secret, "2" certificate).
+#[derive(Debug, Clone, Copy)]
+pub struct AppSubject {
+    pub tenant: TenantId,
+    pub client: AppId,
+    pub service_principal: ObjectId,
+    pub azpacr: &'static str,
+}
+
+/// Mints an app-only token for `app` to `audience` (Microsoft Graph or an API of the tenant).
+/// `roles` are the values of the resource's app roles assigned to the service principal; the
+/// claim is omitted when there are none, as Entra does. `lifetimes` are the client's token
+/// lifetime policy's (`TenantTx::token_lifetimes_for`).
 pub fn issue_app_token(
     state: &AppState,
     signer: &Signer,
-    (tenant, client): (TenantId, AppId),
-    service_principal: ObjectId,
+    app: &AppSubject,
+    audience: AppId,
     roles: &[String],
-    azpacr: &str,
     lifetimes: &Lifetimes,
 ) -> AppToken {
-    let (mut claims, lifetime) = graph_access_claims(
+    let service_principal = app.service_principal;
+    let (mut claims, lifetime) = access_claims(
         state,
-        tenant,
-        client,
-        (azpacr, "app"),
+        app.tenant,
+        audience,
+        app.client,
+        (app.azpacr, "app"),
         service_principal,
         lifetimes,
     );
@@ -243,9 +257,10 @@ pub fn access_token(
     lifetimes: &Lifetimes,
 ) -> (String, i64, String) {
     let user = &sign_in.user;
-    let (mut access, lifetime) = graph_access_claims(
+    let (mut access, lifetime) = access_claims(
         state,
         sign_in.tenant,
+        grant.resource,
         sign_in.client_app_id,
         ("0", "user"),
         user.id,
@@ -271,12 +286,7 @@ pub fn access_token(
         ("scp", json!(scope)),
         (
             "sub",
-            json!(pairwise_sub(
-                state,
-                sign_in.tenant,
-                user,
-                AppId::from_uuid(MICROSOFT_GRAPH)
-            )),
+            json!(pairwise_sub(state, sign_in.tenant, user, grant.resource)),
         ),
         ("upn", json!(user.user_principal_name.to_string())),
         ("wids", json!(wids)),

@@ -163,6 +163,12 @@ impl Fixture {
     /// Grants the application `app_id` tenant-wide consent for `scope` on Microsoft Graph, as an
     /// administrator does in the portal (`POST /oauth2PermissionGrants`).
     pub async fn admin_consent(&self, app_id: &str, scope: &str) {
+        self.admin_consent_on(app_id, "00000003-0000-0000-c000-000000000000", scope)
+            .await;
+    }
+
+    /// Grants `app_id` tenant-wide consent for `scope` on the resource whose appId is `resource`.
+    pub async fn admin_consent_on(&self, app_id: &str, resource: &str, scope: &str) {
         let admin = self
             .user_token(
                 "admin",
@@ -170,7 +176,7 @@ impl Fixture {
             )
             .await;
         let mut ids = Vec::new();
-        for app in [app_id, "00000003-0000-0000-c000-000000000000"] {
+        for app in [app_id, resource] {
             let path = format!("/servicePrincipals?$filter=appId%20eq%20'{app}'");
             let r = self.call(&admin, Method::GET, &path, None).await;
             ids.push(r.body["value"][0]["id"].as_str().unwrap().to_owned());

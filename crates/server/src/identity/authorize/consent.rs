@@ -33,9 +33,6 @@ async fn to_consent<M>(
     let Ok(request) = ScopeRequest::parse(&req.scope) else {
         return Ok(None); // the code step reports the bad scope
     };
-    if !request.is_graph() {
-        return Ok(None);
-    }
     let app = req.app()?;
     let missing = missing_consent(tx, &request, app, user).await?;
     if missing.is_some() || req.prompt.as_deref() != Some("consent") {
