@@ -7,17 +7,20 @@ mod support;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::each_engine;
-use support::graph::{Fixture, PASSWORD, aadsts, claims, credentials, fixture};
+use support::graph::{
+    Fixture, PASSWORD, aadsts, claims, confidential_client, credentials, fixture,
+};
 
 const API_URI: &str = "api://contoso-api";
 const ROLE_ID: &str = "5b1d0a2e-3333-4c2b-9a55-0c3f1b2d4e03";
 const GRAPH: &str = "00000003-0000-0000-c000-000000000000";
 const ADMIN_SCOPES: &str = "Application.ReadWrite.All AppRoleAssignment.ReadWrite.All";
 
-/// Registers an application with `patch` applied, a secret and a service principal:
-/// (appId, secret, service principal id).
-async fn app(f: &Fixture, admin: &str, name: &str, patch: Value) -> (String, String, String) {
-    let (id, app_id) = f.register(admin, name).await;
+/// A confidential application named `name` with `patch` applied: (appId, secret, service
+/// principal id).
+async fn app(f: &Fixture, admin: &str, name: &str, mut patch: Value) -> (String, String, String) {
+    let (id, app_id, secret, sp) = confidential_client(f, admin).await;
+    patch["displayName"] = json!(name);
     let r = f
         .call(
             admin,
@@ -27,13 +30,7 @@ async fn app(f: &Fixture, admin: &str, name: &str, patch: Value) -> (String, Str
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-    let secret = f.add_password(admin, &id, json!({})).await["secretText"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sp = f.create_sp(admin, &app_id).await;
-    assert_eq!(sp.status, StatusCode::CREATED, "{}", sp.body);
-    (app_id, secret, sp.body["id"].as_str().unwrap().to_owned())
+    (app_id, secret, sp)
 }
 
 async fn api(f: &Fixture, admin: &str) -> (String, String, String) {

@@ -9,6 +9,7 @@ pub mod authorization_policy;
 pub mod key_credentials;
 pub mod me;
 pub mod permission_grants;
+pub mod query;
 pub mod service_principals;
 pub mod token_lifetime_policies;
 

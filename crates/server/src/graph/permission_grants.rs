@@ -23,7 +23,8 @@ use super::app_role_assignments::new_id;
 use super::application_json as wire;
 use super::applications::{body_object, change, context_url, initiator, principal};
 use super::auth::Caller;
-use super::service_principals::{unsupported, with_context};
+use super::query::eq_filters;
+use super::service_principals::with_context;
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
 use crate::http::json::GraphJson;
@@ -134,48 +135,6 @@ pub async fn grant_or_widen(
     Ok(grant)
 }
 
-/// The clauses of `$filter`: `{property} eq '{value}'` joined by `and`.
-fn filters(query: &HashMap<String, String>) -> Result<Vec<(&'static str, String)>, GraphError> {
-    if let Some(other) = query
-        .keys()
-        .find(|k| k.starts_with('$') && k.as_str() != "$filter")
-    {
-        return Err(unsupported(format!(
-            "The query option '{other}' is not supported on oauth2PermissionGrants."
-        )));
-    }
-    let Some(filter) = query.get("$filter") else {
-        return Ok(Vec::new());
-    };
-    let invalid = || {
-        unsupported(
-            "Unsupported or invalid query filter clause specified for resource 'OAuth2PermissionGrant'.",
-        )
-    };
-    let mut clauses = Vec::new();
-    for clause in filter.split(" and ") {
-        let mut words = clause.split_whitespace();
-        let (Some(property), Some(op), Some(value), None) =
-            (words.next(), words.next(), words.next(), words.next())
-        else {
-            return Err(invalid());
-        };
-        let property = ["clientId", "consentType", "principalId", "resourceId"]
-            .into_iter()
-            .find(|p| p.eq_ignore_ascii_case(property))
-            .ok_or_else(invalid)?;
-        if !op.eq_ignore_ascii_case("eq") {
-            return Err(invalid());
-        }
-        let value = value
-            .strip_prefix('\'')
-            .and_then(|v| v.strip_suffix('\''))
-            .ok_or_else(invalid)?;
-        clauses.push((property, value.to_owned()));
-    }
-    Ok(clauses)
-}
-
 fn matches(g: &OAuth2PermissionGrant, clauses: &[(&'static str, String)]) -> bool {
     let json = grant_json(g);
     clauses.iter().all(|(property, value)| {
@@ -192,7 +151,12 @@ async fn list_where(
     query: &HashMap<String, String>,
     client: Option<&str>,
 ) -> Result<Json<Value>, GraphError> {
-    let mut clauses = filters(query)?;
+    let mut clauses = eq_filters(
+        query,
+        "oauth2PermissionGrants",
+        "OAuth2PermissionGrant",
+        &["clientId", "consentType", "principalId", "resourceId"],
+    )?;
     let mut tx = state.store.read(caller.tenant).await?;
     if let Some(id) = client {
         let sp = service_principal(&mut tx, id).await?;

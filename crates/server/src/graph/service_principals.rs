@@ -19,6 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::applications::{body_object, change, context_url, initiator, principal};
 use super::auth::Caller;
+use super::query::{eq_filters, unsupported};
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
 use crate::http::json::GraphJson;
@@ -144,42 +145,20 @@ pub(crate) fn with_context(
     Value::Object(body)
 }
 
-pub(crate) fn unsupported(message: impl Into<String>) -> GraphError {
-    GraphError::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
-}
-
 /// The one filter supported: `appId eq '{guid}'`.
 fn app_id_filter(query: &HashMap<String, String>) -> Result<Option<AppId>, GraphError> {
-    if let Some(other) = query
-        .keys()
-        .find(|k| k.starts_with('$') && k.as_str() != "$filter")
-    {
-        return Err(unsupported(format!(
-            "The query option '{other}' is not supported on servicePrincipals."
-        )));
-    }
-    let Some(filter) = query.get("$filter") else {
-        return Ok(None);
-    };
-    let invalid = || {
-        unsupported(
+    let clauses = eq_filters(query, "servicePrincipals", "ServicePrincipal", &["appId"])?;
+    match clauses.as_slice() {
+        [] => Ok(None),
+        [(_, value)] => value.parse().map(Some).map_err(|_| {
+            unsupported(
+                "Unsupported or invalid query filter clause specified for resource 'ServicePrincipal'.",
+            )
+        }),
+        _ => Err(unsupported(
             "Unsupported or invalid query filter clause specified for resource 'ServicePrincipal'.",
-        )
-    };
-    let mut words = filter.split_whitespace();
-    let (Some(property), Some(op), Some(value), None) =
-        (words.next(), words.next(), words.next(), words.next())
-    else {
-        return Err(invalid());
-    };
-    if !property.eq_ignore_ascii_case("appId") || !op.eq_ignore_ascii_case("eq") {
-        return Err(invalid());
+        )),
     }
-    let value = value
-        .strip_prefix('\'')
-        .and_then(|v| v.strip_suffix('\''))
-        .ok_or_else(invalid)?;
-    value.parse().map(Some).map_err(|_| invalid())
 }
 
 /// `GET /servicePrincipals`.

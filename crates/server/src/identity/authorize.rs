@@ -569,15 +569,27 @@ fn sign_in_page(
     login: &str,
     error: Option<&str>,
 ) -> Response {
+    with_csrf(state, headers, |field, _| {
+        pages::sign_in(
+            &format!("/{}/login", req.authority),
+            &seal_request(state, req),
+            field,
+            login,
+            error,
+        )
+    })
+}
+
+/// A page built by `page` with the form field of the browser's CSRF cookie, setting the cookie
+/// when the browser has none yet. `page` gets the field and the cookie value.
+fn with_csrf(
+    state: &AppState,
+    headers: &HeaderMap,
+    page: impl FnOnce(&str, &str) -> Response,
+) -> Response {
     let existing = cookie(headers, CSRF_COOKIE);
     let csrf = existing.clone().unwrap_or_else(|| random_token(state));
-    let mut response = pages::sign_in(
-        &format!("/{}/login", req.authority),
-        &seal_request(state, req),
-        &csrf_field(state, &csrf),
-        login,
-        error,
-    );
+    let mut response = page(&csrf_field(state, &csrf), &csrf);
     if existing.is_none() {
         set_cookie(
             &mut response,
@@ -585,6 +597,19 @@ fn sign_in_page(
         );
     }
     response
+}
+
+/// A posted sign-in step: its form, the browser's CSRF cookie (checked against the form's field)
+/// and the sealed authorization request it continues; `None` for anything else.
+fn posted_step(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
+) -> Option<(Params, String, AuthRequest)> {
+    let Form(form) = form.ok()?;
+    let csrf = check_csrf(state, headers, &form)?;
+    let req = form.get("request").and_then(|r| unseal_request(state, r))?;
+    Some((form, csrf, req))
 }
 
 /// The PKCE challenge of a code request (S256, 43 base64url characters): required of public and SPA
@@ -808,13 +833,7 @@ pub async fn login(
     headers: HeaderMap,
     form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return malformed();
-    };
-    let Some(csrf) = check_csrf(&state, &headers, &form) else {
-        return malformed();
-    };
-    let Some(req) = form.get("request").and_then(|r| unseal_request(&state, r)) else {
+    let Some((form, csrf, req)) = posted_step(&state, &headers, form) else {
         return malformed();
     };
     let username = form.get("login").map(|s| s.trim()).unwrap_or_default();
@@ -905,13 +924,7 @@ pub async fn stay_signed_in(
     headers: HeaderMap,
     form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return malformed();
-    };
-    let Some(csrf) = check_csrf(&state, &headers, &form) else {
-        return malformed();
-    };
-    let Some(req) = form.get("request").and_then(|r| unseal_request(&state, r)) else {
+    let Some((form, csrf, req)) = posted_step(&state, &headers, form) else {
         return malformed();
     };
     let pending = form

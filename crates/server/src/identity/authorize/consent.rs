@@ -87,36 +87,29 @@ pub(super) async fn page_if_needed(
         Ownership::NotOwner,
     )
     .is_ok();
-    let existing = cookie(headers, CSRF_COOKIE);
-    let csrf = existing.clone().unwrap_or_else(|| random_token(state));
-    let now = state.clock.now();
-    let pending = seal(
-        state,
-        &format!("{PURPOSE}/{csrf}"),
-        &format!("{tenant}|{}|{}", user.id, now.unix_timestamp()),
-    );
     let permissions: Vec<String> = missing
         .scopes
         .iter()
         .map(|s| s.user_consent_display_name.clone())
         .collect();
-    let mut response = pages::consent(&pages::ConsentPrompt {
-        action: &format!("/{}/consent", req.authority),
-        request: &seal_request(state, req),
-        csrf: &csrf_field(state, &csrf),
-        pending: &pending,
-        user: &user.user_principal_name.to_string(),
-        app: &missing.client.display_name,
-        permissions: &permissions,
-        may_consent,
-        may_consent_for_all,
+    let now = state.clock.now().unix_timestamp();
+    let response = with_csrf(state, headers, |field, csrf| {
+        pages::consent(&pages::ConsentPrompt {
+            action: &format!("/{}/consent", req.authority),
+            request: &seal_request(state, req),
+            csrf: field,
+            pending: &seal(
+                state,
+                &format!("{PURPOSE}/{csrf}"),
+                &format!("{tenant}|{}|{now}", user.id),
+            ),
+            user: &user.user_principal_name.to_string(),
+            app: &missing.client.display_name,
+            permissions: &permissions,
+            may_consent,
+            may_consent_for_all,
+        })
     });
-    if existing.is_none() {
-        set_cookie(
-            &mut response,
-            format!("{CSRF_COOKIE}={csrf}; Path=/; Secure; HttpOnly; SameSite=Strict"),
-        );
-    }
     Ok(Some(response))
 }
 
@@ -127,13 +120,7 @@ pub async fn submit(
     headers: HeaderMap,
     form: Result<Form<Params>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return malformed();
-    };
-    let Some(csrf) = check_csrf(&state, &headers, &form) else {
-        return malformed();
-    };
-    let Some(mut req) = form.get("request").and_then(|r| unseal_request(&state, r)) else {
+    let Some((form, csrf, mut req)) = posted_step(&state, &headers, form) else {
         return malformed();
     };
     let pending = form
