@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Interoperability checks for confidential clients: Microsoft's MSAL for Python
 (ConfidentialClientApplication.acquire_token_for_client) and the Azure Identity library
-(ClientSecretCredential) against a running Gatehouse server, with a client secret.
+(ClientSecretCredential, CertificateCredential) against a running Gatehouse server, with a client
+secret and with certificates (private_key_jwt). The certificates are generated here and uploaded
+through Graph: the first with PATCH keyCredentials, the second with addKey and a proof of
+possession signed by the first.
 
 Changes only the authority (and turns off instance discovery, which would ask
 login.microsoftonline.com about our host), exactly as a user of Entra ID would.
@@ -13,12 +16,17 @@ Environment:
   INTEROP_TENANT_DOMAIN   the same tenant by a verified domain (MSAL's authority).
   INTEROP_CLIENT_ID       the application's appId; it has a service principal in the tenant.
   INTEROP_CLIENT_SECRET   a client secret of the application (addPassword's secretText).
+  INTEROP_APP_OBJECT_ID   the application's object id (for Graph).
+  INTEROP_ADMIN_TOKEN     a delegated Graph token allowed to change the application.
   INTEROP_VERBOSE=1       log MSAL's and azure-core's debug output.
 
 Prints one line per check; on the first failure prints the full result and the last HTTP
 exchanges (secrets and tokens redacted) and exits 1. Exit 2 means a setup error.
 """
 
+import base64
+import datetime
+import hashlib
 import logging
 import os
 import sys
@@ -28,7 +36,12 @@ import azure.core
 import azure.identity
 import msal
 import requests
+import jwt  # PyJWT, which MSAL itself uses to sign client assertions
 from azure.core.exceptions import ClientAuthenticationError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from harness import CHECKS, CheckFailed, check, env, exchanges, expect, jwt_claims, report_exchanges, show
 
@@ -54,6 +67,9 @@ class Context:
         self.tenant_domain = env("INTEROP_TENANT_DOMAIN")
         self.client_id = env("INTEROP_CLIENT_ID")
         self.secret = env("INTEROP_CLIENT_SECRET")
+        self.object_id = env("INTEROP_APP_OBJECT_ID")
+        self.admin_token = env("INTEROP_ADMIN_TOKEN")
+        self.certs = []
         self.app = None
         self.msal_token = None
         self.msal_claims = None
@@ -71,10 +87,12 @@ class Context:
             timeout=HTTP_TIMEOUT,
         )
 
-    def graph(self, path, access_token):
-        response = requests.get(
+    def graph(self, path, access_token, method="GET", body=None):
+        response = requests.request(
+            method,
             f"{self.base}{path}",
             headers={"Authorization": f"Bearer {access_token}"},
+            json=body,
             verify=self.ca,
             timeout=HTTP_TIMEOUT,
         )
@@ -85,11 +103,12 @@ class Context:
         return response.status_code, body
 
 
-def require_app_claims(ctx, claims, what):
+def require_app_claims(ctx, claims, what, azpacr="1"):
     expect(claims.get("idtyp") == "app", f"{what}: idtyp {claims.get('idtyp')!r} != 'app'", claims)
     expect(claims.get("tid") == ctx.tenant_id, f"{what}: tid {claims.get('tid')!r} != {ctx.tenant_id!r}", claims)
     expect(claims.get("azp") == ctx.client_id, f"{what}: azp {claims.get('azp')!r} != {ctx.client_id!r}", claims)
-    expect(claims.get("azpacr") == "1", f"{what}: azpacr {claims.get('azpacr')!r} != '1' (client secret)", claims)
+    expect(claims.get("azpacr") == azpacr,
+           f"{what}: azpacr {claims.get('azpacr')!r} != {azpacr!r} (1 secret, 2 certificate)", claims)
     expect(claims.get("aud") in (GRAPH_APP_ID, "https://graph.microsoft.com"),
            f"{what}: aud {claims.get('aud')!r} is not Microsoft Graph", claims)
     expect(claims.get("iss") == f"{ctx.base}/{ctx.tenant_id}/v2.0",
@@ -241,6 +260,137 @@ def graph_applications(ctx):
     expect(isinstance(error, dict) and error.get("code") == "Authorization_RequestDenied",
            f"Graph error {error!r}", body)
     return f"403 Authorization_RequestDenied (roles {sorted(roles) or 'absent'})"
+
+
+# --- certificates (private_key_jwt) ------------------------------------------------------------
+
+
+class Certificate:
+    """A self-signed RSA-2048 certificate and its key, as a developer makes one with openssl."""
+
+    def __init__(self, name):
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        now = datetime.datetime.now(datetime.timezone.utc)
+        self.cert = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(subject)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .sign(self.key, hashes.SHA256())
+        )
+        self.der = self.cert.public_bytes(serialization.Encoding.DER)
+        self.thumbprint = hashlib.sha1(self.der).hexdigest().upper()
+        self.key_pem = self.key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        self.cert_pem = self.cert.public_bytes(serialization.Encoding.PEM).decode()
+
+    def key_credential(self):
+        return {"type": "AsymmetricX509Cert", "usage": "Verify", "key": base64.b64encode(self.der).decode()}
+
+    def x5t(self):
+        return base64.urlsafe_b64encode(hashlib.sha1(self.der).digest()).decode().rstrip("=")
+
+
+@check("PATCH /v1.0/applications/{id} keyCredentials with a new certificate; GET shows it without the key")
+def upload_first_certificate(ctx):
+    first = Certificate("interop-daemon")
+    ctx.certs.append(first)
+    status, body = ctx.graph(f"/v1.0/applications/{ctx.object_id}", ctx.admin_token, "PATCH",
+                             {"keyCredentials": [first.key_credential()]})
+    expect(status == 204, f"PATCH keyCredentials: HTTP {status}", body)
+    status, body = ctx.graph(f"/v1.0/applications/{ctx.object_id}", ctx.admin_token)
+    expect(status == 200, f"GET application: HTTP {status}", body)
+    keys = body.get("keyCredentials") or []
+    expect(len(keys) == 1, f"{len(keys)} keyCredentials", body)
+    key = keys[0]
+    expect(key.get("key") is None, "the certificate came back in 'key'", key)
+    expect(key.get("customKeyIdentifier") == base64.b64encode(hashlib.sha1(first.der).digest()).decode(),
+           f"customKeyIdentifier {key.get('customKeyIdentifier')!r} is not the SHA-1 thumbprint", key)
+    expect(key.get("displayName") == "CN=interop-daemon", f"displayName {key.get('displayName')!r}", key)
+    expect(key.get("type") == "AsymmetricX509Cert" and key.get("usage") == "Verify", "type/usage", key)
+    return f"keyId {key.get('keyId')}, thumbprint {first.thumbprint}"
+
+
+@check("MSAL ConfidentialClientApplication(client_credential={private_key, thumbprint}): "
+       "app-only token with azpacr 2")
+def msal_certificate(ctx):
+    first = ctx.certs[0]
+    app = ctx.confidential_app({"private_key": first.key_pem, "thumbprint": first.thumbprint}, ctx.tenant_domain)
+    result = app.acquire_token_for_client(scopes=[GRAPH_DEFAULT])
+    expect(isinstance(result, dict) and "error" not in result, "MSAL returned an error", result)
+    expect(result.get("token_source") == "identity_provider", "the call did not reach the server", result)
+    claims = jwt_claims(result["access_token"])
+    require_app_claims(ctx, claims, "MSAL's certificate token", azpacr="2")
+    # A fresh application object signs a fresh assertion (new jti): no replay.
+    again = ctx.confidential_app({"private_key": first.key_pem, "thumbprint": first.thumbprint}, ctx.tenant_id)
+    result = again.acquire_token_for_client(scopes=[GRAPH_DEFAULT])
+    expect(isinstance(result, dict) and "error" not in result, "the second assertion failed", result)
+    return f"expires_in {result.get('expires_in')}"
+
+
+@check("MSAL with an unregistered certificate: invalid_client, error_codes [700027]")
+def msal_unknown_certificate(ctx):
+    stranger = Certificate("stranger")
+    app = ctx.confidential_app({"private_key": stranger.key_pem, "thumbprint": stranger.thumbprint},
+                               ctx.tenant_id)
+    result = app.acquire_token_for_client(scopes=[GRAPH_DEFAULT])
+    expect("access_token" not in result, "a token was issued for an unregistered certificate", result)
+    expect(result.get("error") == "invalid_client", f"error {result.get('error')!r}", result)
+    expect(result.get("error_codes") == [700027], f"error_codes {result.get('error_codes')!r} != [700027]", result)
+    return f"error_codes {result.get('error_codes')}"
+
+
+@check("POST /v1.0/applications/{id}/addKey with a proof signed by the first certificate adds a second one")
+def add_key_with_proof(ctx):
+    first = ctx.certs[0]
+    second = Certificate("interop-daemon-rotated")
+    now = int(time.time())
+    proof = jwt.encode(
+        {"aud": "00000002-0000-0000-c000-000000000000", "iss": ctx.object_id, "nbf": now, "exp": now + 600},
+        first.key_pem, algorithm="RS256", headers={"x5t": first.x5t()},
+    )
+    body = {"keyCredential": second.key_credential(), "passwordCredential": None, "proof": proof}
+    status, result = ctx.graph(f"/v1.0/applications/{ctx.object_id}/addKey", ctx.admin_token, "POST", body)
+    expect(status == 200, f"addKey: HTTP {status}", result)
+    expect(result.get("key") is None and result.get("displayName") == "CN=interop-daemon-rotated",
+           "addKey's keyCredential", result)
+    # The same proof, signed by a certificate the app does not have, is refused.
+    stranger = Certificate("stranger")
+    forged = jwt.encode(
+        {"aud": "00000002-0000-0000-c000-000000000000", "iss": ctx.object_id, "nbf": now, "exp": now + 600},
+        stranger.key_pem, algorithm="RS256", headers={"x5t": stranger.x5t()},
+    )
+    status, refused = ctx.graph(f"/v1.0/applications/{ctx.object_id}/addKey", ctx.admin_token, "POST",
+                                {"keyCredential": stranger.key_credential(), "proof": forged})
+    expect(status == 400, f"addKey with a forged proof: HTTP {status}, expected 400", refused)
+    ctx.certs.append(second)
+    return f"keyId {result.get('keyId')}"
+
+
+@check("azure-identity CertificateCredential with the second certificate (PEM key and certificate): "
+       "app-only token with azpacr 2")
+def azure_certificate_credential(ctx):
+    second = ctx.certs[1]
+    credential = azure.identity.CertificateCredential(
+        ctx.tenant_id,
+        ctx.client_id,
+        certificate_data=(second.key_pem + second.cert_pem).encode(),
+        authority=ctx.base,
+        disable_instance_discovery=True,
+        connection_verify=ctx.ca,
+        connection_timeout=HTTP_TIMEOUT,
+        read_timeout=HTTP_TIMEOUT,
+    )
+    with credential:
+        token = credential.get_token(GRAPH_DEFAULT)
+        claims = jwt_claims(token.token)
+        require_app_claims(ctx, claims, "azure-identity's certificate token", azpacr="2")
+    return f"expires_on in {token.expires_on - int(time.time())}s"
 
 
 def main():

@@ -1,7 +1,9 @@
 //! Confidential clients with Microsoft's libraries: `interop/confidential_test.py` runs MSAL for
 //! Python's `ConfidentialClientApplication.acquire_token_for_client` and the Azure Identity
-//! library's `ClientSecretCredential` against the real `gatehouse` binary, with a client secret,
-//! changing only the authority, as an Entra ID user would.
+//! library's `ClientSecretCredential` and `CertificateCredential` against the real `gatehouse`
+//! binary, with a client secret and with certificates (`private_key_jwt`; the script generates
+//! them and uploads them through Graph: PATCH keyCredentials, then addKey with a proof), changing
+//! only the authority, as an Entra ID user would.
 //!
 //! Opt-in with `GATEHOUSE_INTEROP=1` (CI sets it). Needs what interop_msal.rs needs: Python 3 with
 //! `venv`, PyPI (or a `target/interop-venv` already holding `interop/requirements.txt`) and port
@@ -124,9 +126,13 @@ async fn msal_and_azure_identity_client_credentials_with_a_secret() {
         .env("INTEROP_TENANT_ID", &tenant_id)
         .env("INTEROP_TENANT_DOMAIN", TENANT)
         .env("INTEROP_CLIENT_ID", &app.app_id)
-        .env("INTEROP_CLIENT_SECRET", &app.secret);
+        .env("INTEROP_CLIENT_SECRET", &app.secret)
+        .env("INTEROP_APP_OBJECT_ID", &app.object_id)
+        .env("INTEROP_ADMIN_TOKEN", &admin);
     let out = run_captured("interop/confidential_test.py", cmd, SCRIPT_TIMEOUT).await;
-    let text = output_text(&out).replace(&app.secret, "<secret>");
+    let text = output_text(&out)
+        .replace(&app.secret, "<secret>")
+        .replace(&admin, "<admin token>");
     eprintln!("{text}");
     eprintln!(
         "interop_confidential: confidential_test.py finished in {:.1}s; total {:.1}s",

@@ -251,6 +251,13 @@ async fn private_key_jwt_authenticates_confidential_clients_once_per_assertion()
         );
         let r = send(&f, with_assertion(&app_id, &ps), &tid).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // MSAL for Python pads its x5t ("...="); Entra accepts that too.
+        let padded = good.sign(
+            json!({"alg": "RS256", "typ": "JWT", "x5t": format!("{}=", good.x5t())}),
+            json!({"iss": app_id, "sub": app_id, "aud": aud, "nbf": t, "exp": t + 600, "jti": "jti-padded"}),
+        );
+        let r = send(&f, with_assertion(&app_id, &padded), &tid).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         use sha1::Digest as _;
         let hex: String = sha1::Sha1::digest(&good.der).iter().map(|b| format!("{b:02X}")).collect();
         let by_kid = good.sign(

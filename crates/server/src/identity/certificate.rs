@@ -83,7 +83,7 @@ impl ClientCertificate {
     /// Whether `kid` names this certificate: its thumbprint as base64url or hex (either case).
     pub fn named_by_kid(&self, kid: &str) -> bool {
         let hex: String = self.sha1.iter().map(|b| format!("{b:02x}")).collect();
-        kid == self.x5t() || kid.eq_ignore_ascii_case(&hex)
+        canonical(kid) == self.x5t() || kid.eq_ignore_ascii_case(&hex)
     }
 
     /// Verifies an RS256 or PS256 signature of `message` with the certificate's key.
@@ -102,6 +102,15 @@ impl ClientCertificate {
     }
 }
 
+/// A thumbprint as unpadded base64url: MSAL for Python sends `x5t` padded (`...=`), and Entra
+/// accepts it, as it accepts the standard alphabet.
+fn canonical(thumbprint: &str) -> String {
+    thumbprint
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
 /// The stored certificate a JWS header names by `x5t`, `x5t#S256` or `kid` (a thumbprint or the
 /// credential's keyId), parsed.
 pub fn named_by<'c>(
@@ -110,8 +119,8 @@ pub fn named_by<'c>(
 ) -> Option<(ClientCertificate, &'c KeyCredential)> {
     stored.iter().find_map(|k| {
         let cert = parse(&k.certificate).ok()?;
-        let named = header.x5t.as_deref() == Some(cert.x5t().as_str())
-            || header.x5t_s256.as_deref() == Some(cert.x5t_s256().as_str())
+        let named = header.x5t.as_deref().map(canonical) == Some(cert.x5t())
+            || header.x5t_s256.as_deref().map(canonical) == Some(cert.x5t_s256())
             || header.kid.as_deref().is_some_and(|kid| {
                 cert.named_by_kid(kid) || kid.eq_ignore_ascii_case(&k.key_id.to_string())
             });
