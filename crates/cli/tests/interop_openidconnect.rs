@@ -1,7 +1,8 @@
 //! An independent OpenID Connect relying party against the real `gatehouse` binary: the
 //! `openidconnect` crate discovers the provider (trusting the development CA), runs the
 //! authorization code flow with PKCE and a nonce for a web application registered over Graph with
-//! a client secret (`client_secret_basic`), while this test drives the real sign-in page over HTTP
+//! a client secret (`client_secret_basic`) and admin consent for `openid profile email`
+//! (`POST /oauth2PermissionGrants`), while this test drives the real sign-in page over HTTP
 //! with a cookie-keeping client (reading each form's fields from the HTML), exchanges the code,
 //! verifies the ID token (signature via JWKS, issuer, audience, nonce) and calls userinfo.
 //!
@@ -142,7 +143,8 @@ async fn openidconnect_crate_discovers_signs_in_and_verifies_the_id_token() {
         TENANT,
         ADMIN,
         PASSWORD,
-        "https://graph.microsoft.com/Application.ReadWrite.All",
+        "https://graph.microsoft.com/Application.ReadWrite.All \
+         https://graph.microsoft.com/DelegatedPermissionGrant.ReadWrite.All",
     )
     .await;
     let app = register_confidential_client(&client, &admin, "OIDC relying party").await;
@@ -156,6 +158,33 @@ async fn openidconnect_crate_discovers_signs_in_and_verifies_the_id_token() {
     .await
     .expect("PATCH application");
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    // Admin consent for the OIDC scopes up front, as an administrator grants it in the portal.
+    let (status, graph_sp, _) = graph(
+        &client,
+        &admin,
+        reqwest::Method::GET,
+        "/servicePrincipals?$filter=appId%20eq%20'00000003-0000-0000-c000-000000000000'",
+        None,
+    )
+    .await
+    .expect("GET Microsoft Graph's service principal");
+    assert_eq!(status, StatusCode::OK, "{graph_sp}");
+    let grant = json!({
+        "clientId": app.service_principal_id,
+        "consentType": "AllPrincipals",
+        "resourceId": graph_sp["value"][0]["id"],
+        "scope": "openid profile email",
+    });
+    let (status, body, _) = graph(
+        &client,
+        &admin,
+        reqwest::Method::POST,
+        "/oauth2PermissionGrants",
+        Some(grant),
+    )
+    .await
+    .expect("POST /oauth2PermissionGrants");
+    assert_eq!(status, StatusCode::CREATED, "{body}");
 
     // The relying party's HTTP client: trusts the development CA, follows no redirects.
     let pem = std::fs::read(server.ca_path()).expect("ca.pem");
