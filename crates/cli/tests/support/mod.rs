@@ -511,3 +511,18 @@ pub async fn register_confidential_client(
         .await
         .unwrap_or_else(|e| panic!("registering {display_name}: {e:#}"))
 }
+
+/// A Microsoft Graph call (`/v1.0{path}`) with a bearer token: status and JSON body; panics when
+/// the request cannot be made.
+pub async fn graph(
+    client: &Client,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    api(client)
+        .graph(token, method, path, body)
+        .await
+        .unwrap_or_else(|e| panic!("Graph {path}: {e:#}"))
+}
