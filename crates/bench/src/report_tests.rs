@@ -119,7 +119,7 @@ fn a_drop_of_more_than_ten_percent_against_the_latest_comparable_run_is_a_regres
     now.compare(&history);
     let cc = now.result("token-client-credentials").unwrap();
     let change = cc.previous.as_ref().expect("compared with the 10:00 run");
-    assert!((change.previous_per_core - 1000.0).abs() < 1e-9);
+    assert!((change.previous_capacity - 1000.0).abs() < 1e-9);
     assert!((change.change + 0.12).abs() < 1e-9);
     assert!(change.regression);
     assert_eq!(now.regressions().len(), 1);
@@ -145,6 +145,25 @@ fn a_drop_of_more_than_ten_percent_against_the_latest_comparable_run_is_a_regres
     other_machine.machine.cpus = 4;
     other_machine.compare(&history);
     assert!(other_machine.result("graph-me").unwrap().previous.is_none());
+}
+
+#[test]
+fn regressions_compare_figures_per_server_cpu_second() {
+    let mut previous = report("2026-11-23T10:00:00Z", 1000.0, None);
+    previous.scenarios[0].per_cpu_second = Some(1000.0);
+    // Wall-clock throughput halved because the server had half its core, but per CPU-second
+    // it did the same work: no regression.
+    let mut now = report("2026-11-23T17:00:00Z", 500.0, None);
+    now.scenarios[0].per_cpu_second = Some(990.0);
+    now.compare(std::slice::from_ref(&previous));
+    let change = now.scenarios[0].previous.as_ref().unwrap();
+    assert!((change.change + 0.01).abs() < 1e-9);
+    assert!(!change.regression);
+    // And the other way round: the same wall-clock figure costing more CPU is one.
+    let mut costlier = report("2026-11-23T17:00:00Z", 1000.0, None);
+    costlier.scenarios[0].per_cpu_second = Some(850.0);
+    costlier.compare(&[previous]);
+    assert!(costlier.scenarios[0].previous.as_ref().unwrap().regression);
 }
 
 #[test]
