@@ -10,6 +10,7 @@ pub mod clock;
 pub mod domain_name;
 pub mod error;
 pub mod ids;
+pub mod lockout;
 pub mod password;
 pub mod provisioning;
 pub mod random;

@@ -15,6 +15,7 @@ mod directory;
 mod engine;
 mod error;
 mod instance;
+mod lockouts;
 mod key_credentials;
 mod refresh_tokens;
 mod rows;

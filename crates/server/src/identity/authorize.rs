@@ -871,9 +871,12 @@ pub async fn login(
     let Some((user, hash)) = user.and_then(|u| u.password.clone().map(|h| (u, h))) else {
         return retry();
     };
-    let ok = match state.passwords.verify(password, hash).await {
+    let ok = match super::lockout::check_password(&state, tenant, &user, hash, password).await {
         Ok(ok) => ok,
-        Err(e) => return error_page(&e.into()),
+        Err(e) if e.aadsts == 50053 => {
+            return sign_in_page(&state, &headers, &req, username, Some(&e.description));
+        }
+        Err(e) => return error_page(&e),
     };
     if !ok {
         return retry();

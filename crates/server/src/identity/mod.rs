@@ -12,6 +12,7 @@ pub mod discovery;
 pub mod grants;
 pub mod jwt;
 pub mod keys;
+pub mod lockout;
 pub mod logout;
 pub mod on_behalf_of;
 pub mod pages;

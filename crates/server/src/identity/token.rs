@@ -134,7 +134,7 @@ async fn password(
             "Error validating credentials due to invalid username or password.",
         )
     })?;
-    let ok = state.passwords.verify(password, hash).await?;
+    let ok = super::lockout::check_password(state, tenant, &user, hash, password).await?;
     if !ok {
         return Err(bad(
             "invalid_grant",
