@@ -1,6 +1,7 @@
 //! The ceilings the scenarios are measured against, computed with the server's own code on one
 //! thread (run as `gatehouse-bench ceiling`, pinned to a server core, and counted per CPU-second
-//! of that process, so the figures are per core even when others share the machine): RS256 signatures/s and verifications/s (`gatehouse_server::identity::keys`, ring), and
+//! of that process, so the figures are per core even when others share the machine): RS256 and
+//! ES256 signatures/s and verifications/s (`gatehouse_server::identity::keys`, ring), and
 //! Argon2id hashes/s with the server's parameters (`gatehouse_domain::password`).
 
 use std::time::{Duration, Instant};
@@ -8,6 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, anyhow};
 use gatehouse_domain::password::PasswordHasher;
 use gatehouse_domain::random::OsRandom;
+use gatehouse_domain::tenant::TokenAlgorithm;
 use gatehouse_server::identity::jwt;
 use gatehouse_server::identity::keys::unstored_key_pair;
 use serde::{Deserialize, Serialize};
@@ -20,6 +22,12 @@ pub struct CryptoCeilings {
     pub rs256_sign_per_s: f64,
     /// RS256 verifications (parse + verify, as the Graph API does) per second.
     pub rs256_verify_per_s: f64,
+    /// ES256 (P-256) signatures of the same claims per second (0 in runs recorded before ES256).
+    #[serde(default)]
+    pub es256_sign_per_s: f64,
+    /// ES256 verifications (parse + verify, as the Graph API does) per second.
+    #[serde(default)]
+    pub es256_verify_per_s: f64,
     /// Argon2id hashes per second with the server's parameters.
     pub argon2id_per_s: f64,
     /// Those parameters as the PHC string records them: "m=KiB,t=passes,p=lanes".
@@ -32,6 +40,8 @@ impl CryptoCeilings {
         CryptoCeilings {
             rs256_sign_per_s: self.rs256_sign_per_s.max(other.rs256_sign_per_s),
             rs256_verify_per_s: self.rs256_verify_per_s.max(other.rs256_verify_per_s),
+            es256_sign_per_s: self.es256_sign_per_s.max(other.es256_sign_per_s),
+            es256_verify_per_s: self.es256_verify_per_s.max(other.es256_verify_per_s),
             argon2id_per_s: self.argon2id_per_s.max(other.argon2id_per_s),
             argon2id_params: self.argon2id_params.clone(),
         }
@@ -41,19 +51,10 @@ impl CryptoCeilings {
 /// Measures the crypto ceilings on this thread, each for about `seconds`.
 pub fn measure(claims: &Value, seconds: f64) -> Result<CryptoCeilings> {
     let window = Duration::from_secs_f64(seconds);
-    let now = time::OffsetDateTime::now_utc();
-    let (signer, public) =
-        unstored_key_pair(&[7; 32], now).map_err(|e| anyhow!("signing key: {e}"))?;
-    let token = signer.sign(claims);
-    let rs256_sign_per_s = rate(window, || {
-        std::hint::black_box(signer.sign(claims));
-    });
-    let rs256_verify_per_s = rate(window, || {
-        let parsed = jwt::parse(&token).expect("a token the signer made parses");
-        parsed
-            .verify_signature(&public)
-            .expect("a token the signer made verifies");
-    });
+    let (rs256_sign_per_s, rs256_verify_per_s) =
+        signing_rates(TokenAlgorithm::Rs256, claims, window)?;
+    let (es256_sign_per_s, es256_verify_per_s) =
+        signing_rates(TokenAlgorithm::Es256, claims, window)?;
     // What `gatehouse serve` configures.
     let hasher = PasswordHasher::default();
     let sample = hasher
@@ -72,9 +73,35 @@ pub fn measure(claims: &Value, seconds: f64) -> Result<CryptoCeilings> {
     Ok(CryptoCeilings {
         rs256_sign_per_s,
         rs256_verify_per_s,
+        es256_sign_per_s,
+        es256_verify_per_s,
         argon2id_per_s,
         argon2id_params,
     })
+}
+
+/// Signatures/s and verifications/s of `claims` with a key of `algorithm`, through the server's
+/// signer and its Graph bearer-token check.
+fn signing_rates(
+    algorithm: TokenAlgorithm,
+    claims: &Value,
+    window: Duration,
+) -> Result<(f64, f64)> {
+    let now = time::OffsetDateTime::now_utc();
+    let (signer, public) =
+        unstored_key_pair(algorithm, &[7; 32], now).map_err(|e| anyhow!("signing key: {e}"))?;
+    let token = signer.sign(claims);
+    let sign = rate(window, || {
+        std::hint::black_box(signer.sign(claims));
+    });
+    let verify = rate(window, || {
+        let parsed =
+            jwt::parse_with(&token, jwt::GRAPH_ALGORITHMS).expect("a token the signer made parses");
+        parsed
+            .verify_signature(&public)
+            .expect("a token the signer made verifies");
+    });
+    Ok((sign, verify))
 }
 
 /// The CPU time (user + system) of the calling thread.
@@ -131,12 +158,16 @@ mod tests {
         let a = CryptoCeilings {
             rs256_sign_per_s: 1000.0,
             rs256_verify_per_s: 20.0,
+            es256_sign_per_s: 40000.0,
+            es256_verify_per_s: 9000.0,
             argon2id_per_s: 15.0,
             argon2id_params: "m=65536,t=3,p=1".to_owned(),
         };
         let b = CryptoCeilings {
             rs256_sign_per_s: 900.0,
             rs256_verify_per_s: 30.0,
+            es256_sign_per_s: 30000.0,
+            es256_verify_per_s: 12000.0,
             argon2id_per_s: 16.0,
             ..a.clone()
         };
@@ -145,9 +176,11 @@ mod tests {
             (
                 best.rs256_sign_per_s,
                 best.rs256_verify_per_s,
+                best.es256_sign_per_s,
+                best.es256_verify_per_s,
                 best.argon2id_per_s
             ),
-            (1000.0, 30.0, 16.0)
+            (1000.0, 30.0, 40000.0, 12000.0, 16.0)
         );
     }
 

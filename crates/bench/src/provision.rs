@@ -101,6 +101,26 @@ impl Api {
         ))
     }
 
+    /// `PATCH /_gatehouse/tenants/{id}` with the operator key: how the tenant's Microsoft Graph
+    /// access tokens are signed ("RS256" or "ES256").
+    pub async fn set_graph_token_algorithm(
+        &self,
+        operator_key: &str,
+        tenant: &str,
+        algorithm: &str,
+    ) -> Result<()> {
+        let request = self
+            .http
+            .patch(format!("{}/_gatehouse/tenants/{tenant}", self.base))
+            .bearer_auth(operator_key)
+            .json(&json!({ "graphTokenAlgorithm": algorithm }));
+        let (status, body) = Self::reply(request).await?;
+        if status != StatusCode::OK || body["graphTokenAlgorithm"] != algorithm {
+            bail!("set graphTokenAlgorithm {algorithm}: HTTP {status}: {body}");
+        }
+        Ok(())
+    }
+
     /// A token request; fails unless it answers 200. Returns the response body.
     pub async fn token(&self, tenant: &str, form: &[(&str, &str)]) -> Result<Value> {
         let request = self
@@ -286,6 +306,8 @@ pub struct Provisioned {
     pub admin: String,
     pub admin_password: String,
     pub daemon: ConfidentialClient,
+    /// The instance operator key (to change the tenant's settings between scenarios).
+    pub operator_key: String,
     /// The claims of a client-credentials access token the server issued (what the signing
     /// ceiling signs).
     pub app_token_claims: Value,
@@ -333,15 +355,25 @@ pub async fn provision(api: &Api, data_dir: &Path) -> Result<Provisioned> {
         admin,
         admin_password,
         daemon,
+        operator_key: operator_key.trim().to_owned(),
         app_token_claims,
     })
 }
 
 /// The (unverified) claims of a compact JWT.
 pub fn jwt_claims(jwt: &str) -> Result<Value> {
+    jwt_part(jwt, 1)
+}
+
+/// The JOSE header of a compact JWT.
+pub fn jwt_header(jwt: &str) -> Result<Value> {
+    jwt_part(jwt, 0)
+}
+
+fn jwt_part(jwt: &str, index: usize) -> Result<Value> {
     use base64::Engine as _;
-    let payload = jwt.split('.').nth(1).context("not a JWT")?;
-    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?;
+    let part = jwt.split('.').nth(index).context("not a JWT")?;
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part)?;
     Ok(serde_json::from_slice(&json)?)
 }
 

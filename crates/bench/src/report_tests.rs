@@ -56,6 +56,8 @@ fn report(started: &str, cc: f64, peer: Option<f64>) -> Report {
         crypto: CryptoCeilings {
             rs256_sign_per_s: 1000.0,
             rs256_verify_per_s: 30000.0,
+            es256_sign_per_s: 40000.0,
+            es256_verify_per_s: 12000.0,
             argon2id_per_s: 20.0,
             argon2id_params: "m=65536,t=3,p=1".to_owned(),
         },
@@ -238,4 +240,25 @@ fn machine_cores_and_numbers_are_read_and_written() {
     assert_eq!(thousands(1234567.4), "1,234,567");
     assert_eq!(thousands(999.6), "1,000");
     assert_eq!(thousands(12.0), "12");
+}
+
+#[test]
+fn the_es256_scenario_is_held_to_5000_grants_per_core() {
+    for (per_core, pass) in [(6000.0, true), (4999.0, false)] {
+        let mut r = report("2026-11-23T10:00:00Z", 850.0, None);
+        r.scenarios
+            .push(result("token-client-credentials-es256", per_core));
+        r.evaluate();
+        let es = r.result("token-client-credentials-es256").unwrap();
+        assert_eq!(es.ratios[0].ceiling, "ES256 signatures/s");
+        assert!((es.ratios[0].ratio - per_core / 40000.0).abs() < 1e-9);
+        assert_eq!(es.targets.len(), 1);
+        assert_eq!(es.targets[0].target, "≥ 5,000 grants/s per core (issue 3)");
+        assert_eq!(es.targets[0].pass, pass, "{per_core}");
+        let md = r.markdown();
+        assert!(
+            md.contains("| ES256 signatures (server's signing code, ring) | 40,000 |"),
+            "{md}"
+        );
+    }
 }

@@ -165,19 +165,38 @@ async fn prepare(
         password: setup.admin_password.clone(),
     };
     let none = vec![WorkerState::default(); concurrency];
+    let algorithm = name.graph_token_algorithm();
+    api.set_graph_token_algorithm(&setup.operator_key, &setup.tenant_id, algorithm)
+        .await?;
     Ok(match name {
-        ScenarioName::TokenClientCredentials => (
-            Scenario::TokenRequest {
-                path: format!("/{}/oauth2/v2.0/token", setup.tenant_id),
-                fields: vec![
-                    ("grant_type".to_owned(), "client_credentials".to_owned()),
-                    ("client_id".to_owned(), setup.daemon.app_id.clone()),
-                    ("client_secret".to_owned(), setup.daemon.secret.clone()),
-                    ("scope".to_owned(), GRAPH_DEFAULT.to_owned()),
-                ],
-            },
-            none,
-        ),
+        ScenarioName::TokenClientCredentials | ScenarioName::TokenClientCredentialsEs256 => {
+            let fields = [
+                ("grant_type", "client_credentials"),
+                ("client_id", setup.daemon.app_id.as_str()),
+                ("client_secret", setup.daemon.secret.as_str()),
+                ("scope", GRAPH_DEFAULT),
+            ];
+            // The tokens the scenario will get are signed as the tenant now says.
+            let probe = api.token(&setup.tenant_id, &fields).await?;
+            let header = provision::jwt_header(probe["access_token"].as_str().unwrap_or_default())?;
+            if header["alg"] != algorithm {
+                bail!(
+                    "{}: expected {algorithm} tokens, got {header}",
+                    name.as_str()
+                );
+            }
+            let fields = fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            (
+                Scenario::TokenRequest {
+                    path: format!("/{}/oauth2/v2.0/token", setup.tenant_id),
+                    fields,
+                },
+                none,
+            )
+        }
         ScenarioName::TokenRefresh => {
             // Each client follows its own refresh-token family (a replay would revoke it).
             let mut states = Vec::with_capacity(concurrency);
@@ -296,8 +315,12 @@ fn measure_ceilings(cores: &str, setup: &Provisioned, seconds: f64) -> Result<Cr
     eprintln!("measuring the ceilings on core(s) {cores}");
     let c = run_ceiling_process(cores, setup, seconds)?;
     eprintln!(
-        "  RS256 sign {:.0}/s, verify {:.0}/s, Argon2id {:.1}/s",
-        c.rs256_sign_per_s, c.rs256_verify_per_s, c.argon2id_per_s
+        "  RS256 sign {:.0}/s, verify {:.0}/s; ES256 sign {:.0}/s, verify {:.0}/s; Argon2id {:.1}/s",
+        c.rs256_sign_per_s,
+        c.rs256_verify_per_s,
+        c.es256_sign_per_s,
+        c.es256_verify_per_s,
+        c.argon2id_per_s
     );
     Ok(c)
 }

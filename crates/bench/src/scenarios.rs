@@ -22,6 +22,8 @@ pub const SIGNIN_SCOPE: &str = "openid profile offline_access User.Read";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 pub enum ScenarioName {
     TokenClientCredentials,
+    /// Client credentials for a tenant whose Graph tokens are ES256 (`graphTokenAlgorithm`).
+    TokenClientCredentialsEs256,
     TokenRefresh,
     SigninPassword,
     GraphMe,
@@ -31,14 +33,24 @@ impl ScenarioName {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::TokenClientCredentials => "token-client-credentials",
+            Self::TokenClientCredentialsEs256 => "token-client-credentials-es256",
             Self::TokenRefresh => "token-refresh",
             Self::SigninPassword => "signin-password",
             Self::GraphMe => "graph-me",
         }
     }
 
-    pub const ALL: [ScenarioName; 4] = [
+    /// The tenant's `graphTokenAlgorithm` while the scenario runs.
+    pub fn graph_token_algorithm(self) -> &'static str {
+        match self {
+            Self::TokenClientCredentialsEs256 => "ES256",
+            _ => "RS256",
+        }
+    }
+
+    pub const ALL: [ScenarioName; 5] = [
         Self::TokenClientCredentials,
+        Self::TokenClientCredentialsEs256,
         Self::TokenRefresh,
         Self::SigninPassword,
         Self::GraphMe,

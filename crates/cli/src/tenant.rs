@@ -61,6 +61,14 @@ enum TenantCommand {
         #[arg(long, default_value = "on", value_parser = ["on", "off"])]
         security_defaults: String,
     },
+    /// Change a tenant's operator settings.
+    Update {
+        id: String,
+        /// How the tenant's Microsoft Graph access tokens are signed (ES256 is cheaper to sign;
+        /// only Gatehouse reads those tokens)
+        #[arg(long, value_parser = ["RS256", "ES256"])]
+        graph_token_algorithm: Option<String>,
+    },
     /// Delete a tenant (restorable for 20 days).
     Delete { id: String },
     /// Restore a deleted tenant.
@@ -96,6 +104,17 @@ pub async fn run(args: TenantArgs) -> Result<()> {
                 body["adminPassword"] = json!(p);
             }
             api.call(reqwest::Method::POST, "", Some(body)).await?
+        }
+        TenantCommand::Update {
+            id,
+            graph_token_algorithm,
+        } => {
+            let mut body = json!({});
+            if let Some(alg) = graph_token_algorithm {
+                body["graphTokenAlgorithm"] = json!(alg);
+            }
+            api.call(reqwest::Method::PATCH, &format!("/{id}"), Some(body))
+                .await?
         }
         TenantCommand::Delete { id } => {
             api.call(reqwest::Method::DELETE, &format!("/{id}"), None)
@@ -208,16 +227,17 @@ fn print(value: &Value, json_out: bool) {
         None => vec![value],
     };
     println!(
-        "{:<30} {:<40} {:<36} {:<8}",
-        "Organization name", "Domain name", "Organization ID", "State"
+        "{:<30} {:<40} {:<36} {:<8} {:<12}",
+        "Organization name", "Domain name", "Organization ID", "State", "Graph tokens"
     );
     for t in rows {
         println!(
-            "{:<30} {:<40} {:<36} {:<8}",
+            "{:<30} {:<40} {:<36} {:<8} {:<12}",
             t["displayName"].as_str().unwrap_or(""),
             t["defaultDomain"].as_str().unwrap_or(""),
             t["id"].as_str().unwrap_or(""),
-            t["state"].as_str().unwrap_or("")
+            t["state"].as_str().unwrap_or(""),
+            t["graphTokenAlgorithm"].as_str().unwrap_or("")
         );
     }
     if let Some(admin) = value.get("admin") {

@@ -88,6 +88,38 @@ async fn starts_bootstraps_and_serves_https() {
         tenants["value"][0]["defaultDomain"],
         "defaultdirectory.gatehouse.test"
     );
+    assert_eq!(tenants["value"][0]["graphTokenAlgorithm"], "RS256");
+
+    // The operator's CLI changes the tenant's Graph token algorithm and shows it.
+    let tenant_id = tenants["value"][0]["id"].as_str().unwrap().to_owned();
+    let tenant_cli = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gatehouse"));
+        cmd.env("GATEHOUSE_OPERATOR_KEY", &client.key)
+            .arg("tenant")
+            .args(args)
+            .arg("--server")
+            .arg(format!("https://{}", server.addr))
+            .arg("--ca-cert")
+            .arg(server.ca_path());
+        run_to_exit(cmd, Duration::from_secs(30))
+    };
+    let (status, out, err) =
+        tenant_cli(&["update", &tenant_id, "--graph-token-algorithm", "ES256"]);
+    assert!(status.success(), "{out}{err}");
+    assert!(
+        out.contains("Graph tokens") && out.contains("ES256"),
+        "{out}"
+    );
+    let (status, out, err) = tenant_cli(&["show", &tenant_id, "--json"]);
+    assert!(status.success(), "{out}{err}");
+    let shown: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["graphTokenAlgorithm"], "ES256", "{shown}");
+    let (status, out, err) =
+        tenant_cli(&["update", &tenant_id, "--graph-token-algorithm", "HS256"]);
+    assert!(!status.success(), "{out}{err}");
+    let (status, out, err) =
+        tenant_cli(&["update", &tenant_id, "--graph-token-algorithm", "RS256"]);
+    assert!(status.success() && out.contains("RS256"), "{out}{err}");
 
     // The certificate also carries the IP address, so https://127.0.0.1:PORT verifies too.
     let by_ip = support::https_client(&ca, None);

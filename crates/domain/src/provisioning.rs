@@ -14,7 +14,7 @@ use crate::ids::{ObjectId, TenantId};
 use crate::password::PasswordHash;
 use crate::random::Random;
 use crate::role::{RoleAssignment, TENANT_SCOPE};
-use crate::tenant::{NewTenant, Tenant, TenantState};
+use crate::tenant::{NewTenant, Tenant, TenantState, TokenAlgorithm};
 use crate::user::{User, UserPrincipalName, UserType};
 use crate::{Error, Result};
 
@@ -66,6 +66,7 @@ pub fn plan_tenant(
         deleted: None,
         technical_notification_mails: vec![admin_upn.to_string()],
         security_defaults_enabled: new.security_defaults_enabled,
+        graph_token_algorithm: TokenAlgorithm::default(),
     };
     let admin = User {
         id: ObjectId::generate(random),

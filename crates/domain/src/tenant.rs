@@ -33,6 +33,46 @@ impl TenantState {
     }
 }
 
+/// The JWS algorithm of a signing key, and of the tokens it signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TokenAlgorithm {
+    /// RSA-2048 with SHA-256: every ID token, every token for an API of the tenant, and by
+    /// default the tenant's Microsoft Graph tokens.
+    #[default]
+    Rs256,
+    /// ECDSA P-256 with SHA-256: offered for Microsoft Graph tokens only, which Gatehouse alone
+    /// reads (signing is much cheaper than RS256).
+    Es256,
+}
+
+impl TokenAlgorithm {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rs256 => "RS256",
+            Self::Es256 => "ES256",
+        }
+    }
+
+    /// `RS256` or `ES256`, exactly as JWS names them.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "RS256" => Some(Self::Rs256),
+            "ES256" => Some(Self::Es256),
+            _ => None,
+        }
+    }
+
+    /// The tenant setting `graphTokenAlgorithm`, validated.
+    pub fn graph_setting(s: &str) -> Result<Self> {
+        Self::parse(s).ok_or_else(|| {
+            Error::invalid_property(
+                "graphTokenAlgorithm",
+                format!("'{s}' is not a supported algorithm: use RS256 or ES256."),
+            )
+        })
+    }
+}
+
 /// A tenant as stored: the organization object's own properties.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
@@ -46,6 +86,8 @@ pub struct Tenant {
     pub technical_notification_mails: Vec<String>,
     /// `identitySecurityDefaultsEnforcementPolicy.isEnabled`.
     pub security_defaults_enabled: bool,
+    /// How the tenant's Microsoft Graph access tokens are signed (operator setting).
+    pub graph_token_algorithm: TokenAlgorithm,
 }
 
 /// Validated input for creating a tenant.
@@ -123,6 +165,18 @@ mod tests {
 
     fn suffix() -> DomainName {
         DomainName::parse("gatehouse.test").unwrap()
+    }
+
+    #[test]
+    fn token_algorithms_are_named_as_jws_names_them() {
+        for alg in [TokenAlgorithm::Rs256, TokenAlgorithm::Es256] {
+            assert_eq!(TokenAlgorithm::parse(alg.as_str()), Some(alg));
+            assert_eq!(TokenAlgorithm::graph_setting(alg.as_str()).unwrap(), alg);
+        }
+        for bad in ["es256", "PS256", "", "none"] {
+            assert_eq!(TokenAlgorithm::parse(bad), None, "{bad}");
+            assert!(TokenAlgorithm::graph_setting(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use gatehouse_domain::audit::Initiator;
 use gatehouse_domain::ids::TenantId;
-use gatehouse_domain::tenant::{self, NewTenant};
+use gatehouse_domain::tenant::{self, NewTenant, TokenAlgorithm};
 use gatehouse_store::TenantSummary;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ use crate::state::AppState;
 pub fn routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/tenants", get(list).post(create))
-        .route("/tenants/{id}", get(read).delete(remove))
+        .route("/tenants/{id}", get(read).patch(update).delete(remove))
         .route("/tenants/{id}/restore", post(restore))
         .route_layer(from_fn_with_state(state, authenticate))
 }
@@ -74,6 +74,7 @@ fn tenant_json(s: &TenantSummary) -> Value {
         "countryLetterCode": t.country_letter_code,
         "state": t.state.as_str(),
         "securityDefaultsEnabled": t.security_defaults_enabled,
+        "graphTokenAlgorithm": t.graph_token_algorithm.as_str(),
         "technicalNotificationMails": t.technical_notification_mails,
         "createdDateTime": t.created.format(&Rfc3339).ok(),
         "deletedDateTime": t.deleted.and_then(|d| d.format(&Rfc3339).ok()),
@@ -143,6 +144,28 @@ async fn create(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct UpdateBody {
+    graph_token_algorithm: Option<String>,
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    GraphJson(body): GraphJson<UpdateBody>,
+) -> Result<Json<Value>, GraphError> {
+    let id = parse_id(&id)?;
+    let summary = match body.graph_token_algorithm {
+        Some(alg) => {
+            let alg = TokenAlgorithm::graph_setting(&alg)?;
+            service::set_graph_token_algorithm(&state, id, alg, operator()).await?
+        }
+        None => service::get(&state, id).await?,
+    };
+    Ok(Json(tenant_json(&summary)))
 }
 
 async fn remove(

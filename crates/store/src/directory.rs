@@ -7,7 +7,7 @@ use gatehouse_domain::domain_name::{AuthenticationType, Domain, DomainName};
 use gatehouse_domain::ids::{AppId, ObjectId};
 use gatehouse_domain::password::PasswordHash;
 use gatehouse_domain::role::RoleAssignment;
-use gatehouse_domain::tenant::{Tenant, TenantState};
+use gatehouse_domain::tenant::{Tenant, TenantState, TokenAlgorithm};
 use gatehouse_domain::user::{User, UserPrincipalName, UserType};
 use gatehouse_domain::{Error, Result};
 use sqlx::any::AnyRow;
@@ -100,7 +100,8 @@ impl<M> TenantTx<M> {
     pub async fn tenant(&mut self) -> Result<Tenant> {
         let row = sqlx::query(
             "SELECT t.tenant_id, t.display_name, t.country_letter_code, t.state, t.created_at, t.deleted_at, \
-             t.technical_notification_mails, t.security_defaults_enabled FROM tenants t WHERE t.tenant_id = $1",
+             t.technical_notification_mails, t.security_defaults_enabled, t.graph_token_algorithm FROM tenants t \
+             WHERE t.tenant_id = $1",
         )
         .bind(&self.tenant)
         .fetch_optional(&mut *self.tx)
@@ -259,6 +260,17 @@ impl TenantTx<Write> {
             .bind(&self.tenant)
             .bind(state.as_str())
             .bind(deleted.map(ts))
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
+    /// Sets how the tenant's Microsoft Graph access tokens are signed.
+    pub async fn set_graph_token_algorithm(&mut self, algorithm: TokenAlgorithm) -> Result<()> {
+        sqlx::query("UPDATE tenants SET graph_token_algorithm = $2 WHERE tenant_id = $1")
+            .bind(&self.tenant)
+            .bind(algorithm.as_str())
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;

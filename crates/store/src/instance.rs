@@ -1,7 +1,7 @@
 //! The instance realm: tenants as a whole, and instance settings.
 
 use gatehouse_domain::ids::TenantId;
-use gatehouse_domain::tenant::{Tenant, TenantState};
+use gatehouse_domain::tenant::{Tenant, TenantState, TokenAlgorithm};
 use gatehouse_domain::{Error, Result};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
@@ -18,7 +18,7 @@ pub struct TenantSummary {
 }
 
 const TENANT_COLUMNS: &str = "t.tenant_id, t.display_name, t.country_letter_code, t.state, t.created_at, \
-     t.deleted_at, t.technical_notification_mails, t.security_defaults_enabled";
+     t.deleted_at, t.technical_notification_mails, t.security_defaults_enabled, t.graph_token_algorithm";
 
 pub(crate) fn tenant_from_row(row: &AnyRow) -> Result<Tenant> {
     let mails: String = get(row, "technical_notification_mails")?;
@@ -32,6 +32,10 @@ pub(crate) fn tenant_from_row(row: &AnyRow) -> Result<Tenant> {
         technical_notification_mails: serde_json::from_str(&mails)
             .map_err(|e| Error::internal(format!("technical_notification_mails: {e}")))?,
         security_defaults_enabled: get_flag(row, "security_defaults_enabled")?,
+        graph_token_algorithm: parse(row, "graph_token_algorithm", |s| {
+            TokenAlgorithm::parse(s)
+                .ok_or_else(|| Error::internal(format!("unknown token algorithm '{s}'")))
+        })?,
     })
 }
 
@@ -121,7 +125,8 @@ impl InstanceTx<Write> {
             .map_err(|e| Error::internal(e.to_string()))?;
         sqlx::query(
             "INSERT INTO tenants (tenant_id, display_name, country_letter_code, state, created_at, deleted_at, \
-             technical_notification_mails, security_defaults_enabled) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             technical_notification_mails, security_defaults_enabled, graph_token_algorithm) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(tenant.id.to_string())
         .bind(&tenant.display_name)
@@ -131,6 +136,7 @@ impl InstanceTx<Write> {
         .bind(tenant.deleted.map(ts))
         .bind(mails)
         .bind(tenant.security_defaults_enabled)
+        .bind(tenant.graph_token_algorithm.as_str())
         .execute(&mut *self.tx)
         .await
         .map_err(db)?;

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
 use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
 use gatehouse_domain::scope::GRAPH_RESOURCE_URI;
-use gatehouse_domain::tenant::TenantState;
+use gatehouse_domain::tenant::{TenantState, TokenAlgorithm};
 use gatehouse_domain::user::User;
 
 use crate::http::graph_error::GraphError;
@@ -143,13 +143,13 @@ pub(crate) async fn validate(
     token: &str,
     audience_ok: impl Fn(&str) -> bool,
 ) -> Result<Caller, Rejection> {
-    let jwt = jwt::parse(token)
+    let jwt = jwt::parse_with(token, jwt::GRAPH_ALGORITHMS)
         .map_err(|_| Rejection::Token("CompactToken parsing failed with error code: 80049217"))?;
-    if jwt.header.alg != "RS256" {
+    let Some(algorithm) = TokenAlgorithm::parse(&jwt.header.alg) else {
         return Err(Rejection::Token(
             "Access token validation failure. The token's algorithm is not accepted.",
         ));
-    }
+    };
     let invalid = || Rejection::Token("Access token validation failure. Invalid signature.");
     let tenant: TenantId = jwt
         .claim_str("tid")
@@ -163,7 +163,7 @@ pub(crate) async fn validate(
     let kid = jwt.header.kid.as_deref().ok_or_else(invalid)?;
     let key = state
         .keys
-        .public_key(&key_deps(state), tenant, kid)
+        .public_key_for(&key_deps(state), tenant, algorithm, kid)
         .await?
         .ok_or_else(invalid)?;
     jwt.verify_signature(&key).map_err(|_| invalid())?;

@@ -138,7 +138,12 @@ pub(crate) mod testing {
     /// A self-signed RSA-2048 certificate (DER) valid from `not_before` for `days`, with its
     /// PKCS#8 key.
     pub fn certificate(seed: u8, now: OffsetDateTime) -> (Vec<u8>, Vec<u8>) {
-        let m = generate_blocking(&[seed; 32], now).unwrap();
+        let m = generate_blocking(
+            gatehouse_domain::tenant::TokenAlgorithm::Rs256,
+            &[seed; 32],
+            now,
+        )
+        .unwrap();
         (m.certificate, m.pkcs8.to_vec())
     }
 }

@@ -1,7 +1,8 @@
 //! Incoming compact JWTs (Graph bearer tokens, client assertions): strict parsing, then signature,
-//! lifetime, issuer and audience checks. Only RS256 is accepted for tokens ([`parse`]); client
-//! assertions may also use PS256 ([`parse_with`]); `none` and every other algorithm are refused
-//! before any key is looked at.
+//! lifetime, issuer and audience checks. Only RS256 is accepted for tokens ([`parse`]), and ES256
+//! too for Microsoft Graph tokens ([`GRAPH_ALGORITHMS`]); client assertions may also use PS256
+//! ([`parse_with`]); `none` and every other algorithm are refused before any key is looked at. A
+//! key verifies only tokens whose header names the key's own algorithm.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -12,8 +13,10 @@ use super::keys::PublicKey;
 
 /// The largest token accepted, in bytes.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
-/// The only algorithm accepted.
+/// The only algorithm accepted by [`parse`].
 pub const ALGORITHM: &str = "RS256";
+/// The algorithms of Microsoft Graph access tokens (ES256 when the tenant says so).
+pub const GRAPH_ALGORITHMS: &[&str] = &["RS256", "ES256"];
 
 /// The JOSE header fields Gatehouse reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,9 +142,10 @@ fn numeric_date(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, 
 }
 
 impl UnverifiedJwt<'_> {
-    /// Checks the RS256 signature with `key`.
+    /// Checks the signature with `key`, which must be a key of the algorithm the header names
+    /// (an RS256 header never meets an EC key, nor an ES256 header an RSA key).
     pub fn verify_signature(&self, key: &PublicKey) -> Result<(), JwtError> {
-        if self.header.alg != ALGORITHM {
+        if self.header.alg != key.algorithm().as_str() {
             return Err(JwtError::UnsupportedAlgorithm(self.header.alg.clone()));
         }
         if key.verify(self.signing_input.as_bytes(), &self.signature) {
@@ -208,7 +212,7 @@ mod tests {
     use time::Duration;
 
     use super::*;
-    use crate::identity::keys::testing::{NOW, key};
+    use crate::identity::keys::testing::{NOW, ec_key, key};
 
     fn b64(v: &Value) -> String {
         URL_SAFE_NO_PAD.encode(v.to_string())
@@ -470,6 +474,51 @@ mod tests {
                 // Only a no-op edit may still verify.
                 assert_eq!(token, good);
             }
+        }
+    }
+
+    #[test]
+    fn a_key_verifies_only_its_own_algorithm() {
+        let (rsa, ec) = (key(0), ec_key(0));
+        let es256 = ec.signer.sign(&claims());
+        assert_eq!(
+            parse(&es256).unwrap_err(),
+            JwtError::UnsupportedAlgorithm("ES256".into())
+        );
+        let jwt = parse_with(&es256, GRAPH_ALGORITHMS).unwrap();
+        assert_eq!(jwt.header.alg, "ES256");
+        jwt.verify_signature(&ec.public).unwrap();
+        assert_eq!(
+            jwt.verify_signature(&ec_key(1).public),
+            Err(JwtError::BadSignature)
+        );
+        assert_eq!(
+            jwt.verify_signature(&rsa.public),
+            Err(JwtError::UnsupportedAlgorithm("ES256".into())),
+            "ES256 header, RSA key"
+        );
+        let rs256 = rsa.signer.sign(&claims());
+        let jwt = parse_with(&rs256, GRAPH_ALGORITHMS).unwrap();
+        jwt.verify_signature(&rsa.public).unwrap();
+        assert_eq!(
+            jwt.verify_signature(&ec.public),
+            Err(JwtError::UnsupportedAlgorithm("RS256".into())),
+            "RS256 header, EC key"
+        );
+        // An ES256 signature relabelled RS256 (or the reverse) verifies with neither key.
+        let relabel = |token: &str, alg: &str, kid: &str| {
+            let header = json!({ "typ": "JWT", "alg": alg, "kid": kid });
+            let (_, rest) = token.split_once('.').unwrap();
+            format!("{}.{rest}", b64(&header))
+        };
+        for (token, alg) in [
+            (relabel(&es256, "RS256", &ec.signer.kid), "RS256"),
+            (relabel(&rs256, "ES256", &rsa.signer.kid), "ES256"),
+        ] {
+            let jwt = parse_with(&token, GRAPH_ALGORITHMS).unwrap();
+            assert_eq!(jwt.header.alg, alg);
+            assert!(jwt.verify_signature(&ec.public).is_err());
+            assert!(jwt.verify_signature(&rsa.public).is_err());
         }
     }
 }

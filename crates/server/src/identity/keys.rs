@@ -5,10 +5,13 @@
 //! [`ROTATE_EVERY`] (90 days), and a retired key stays published [`KEEP_AFTER`] (14 days) after
 //! the next key took over (so every token it signed has expired), then it is deleted.
 //!
-//! Keys are RSA-2048 (RS256), generated with the `rsa` crate (ring cannot generate RSA keys),
-//! stored as PKCS#8 sealed with the tenant's data key, and published with a self-signed certificate
-//! (`x5c`) whose SHA-1 thumbprint is both `x5t` and `kid`, as Entra does. Signing and verification
-//! use `ring`, with each active key parsed once per node.
+//! Each algorithm has its own keys and its own lifecycle: RSA-2048 (RS256, generated with the
+//! `rsa` crate since ring cannot generate RSA keys) signs everything by default; P-256 (ES256,
+//! generated with `ring`) signs the Microsoft Graph tokens of tenants whose
+//! `graphTokenAlgorithm` is ES256, and is only created when such a tenant first signs. Keys are
+//! stored as PKCS#8 sealed with the tenant's data key, and published with a self-signed
+//! certificate (`x5c`) whose SHA-1 thumbprint is both `x5t` and `kid`, as Entra does. Signing and
+//! verification use `ring`, with each active key parsed once per node.
 //!
 //! Nodes share nothing but the database: each caches a tenant's keys for [`CACHE_FOR`] (or until
 //! the schedule changes), reloads at once when asked for an unknown kid (at most every 10 s per
@@ -22,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use gatehouse_domain::clock::Clock;
 use gatehouse_domain::ids::TenantId;
 use gatehouse_domain::random::Random;
+use gatehouse_domain::tenant::TokenAlgorithm;
 use gatehouse_domain::{Error, Result};
 use gatehouse_store::{Store, StoredSigningKey};
 use time::{Duration, OffsetDateTime};
@@ -35,8 +39,6 @@ pub(crate) use material::testing;
 use material::{KeyMaterial, generate};
 pub use material::{PublicKey, Signer, thumbprint, unstored_key_pair};
 
-/// The JWS algorithm of the keys managed here.
-pub const ALGORITHM: &str = "RS256";
 /// How long a new key is published before it starts signing.
 pub const PUBLISH_AHEAD: Duration = Duration::days(14);
 /// How long each key signs.
@@ -62,7 +64,7 @@ pub struct KeyDeps<'a> {
 /// The per-node cache of every tenant's signing keys.
 #[derive(Default)]
 pub struct SigningKeys {
-    tenants: Mutex<HashMap<TenantId, Slot>>,
+    tenants: Mutex<HashMap<(TenantId, TokenAlgorithm), Slot>>,
 }
 
 impl fmt::Debug for SigningKeys {
@@ -111,35 +113,64 @@ impl SigningKeys {
 
     /// The tenant's active RS256 signer; creates the tenant's first key, or the next key when due.
     pub async fn signer(&self, deps: &KeyDeps<'_>, tenant: TenantId) -> Result<Arc<Signer>> {
-        self.current(deps, tenant, Need::Sign)
+        self.signer_for(deps, tenant, TokenAlgorithm::Rs256).await
+    }
+
+    /// The tenant's active signer of `algorithm`; creates the tenant's first key of that
+    /// algorithm, or the next key when due.
+    pub async fn signer_for(
+        &self,
+        deps: &KeyDeps<'_>,
+        tenant: TenantId,
+        algorithm: TokenAlgorithm,
+    ) -> Result<Arc<Signer>> {
+        self.current(deps, (tenant, algorithm), Need::Sign)
             .await?
             .signer
             .clone()
             .ok_or_else(|| Error::internal("signing keys loaded without their signer"))
     }
 
-    /// The keys to publish in the tenant's JWKS (active, upcoming, and recently retired), creating
-    /// the first key if there is none.
+    /// The keys to publish in the tenant's JWKS (active, upcoming, and recently retired): the RSA
+    /// keys, creating the first if there is none, then the P-256 keys if the tenant has any.
     pub async fn published(
         &self,
         deps: &KeyDeps<'_>,
         tenant: TenantId,
     ) -> Result<Vec<Arc<PublicKey>>> {
-        Ok(self
-            .current(deps, tenant, Need::Sign)
+        let mut keys = self
+            .current(deps, (tenant, TokenAlgorithm::Rs256), Need::Sign)
             .await?
             .published
-            .clone())
+            .clone();
+        let ec = self
+            .current(deps, (tenant, TokenAlgorithm::Es256), Need::Verify)
+            .await?;
+        keys.extend(ec.published.iter().cloned());
+        Ok(keys)
     }
 
-    /// The public key with this kid, if the tenant publishes it. Never creates a key: a tenant
-    /// without keys (or no tenant at all) publishes nothing.
+    /// The RSA public key with this kid, if the tenant publishes it (see [`Self::public_key_for`]).
     pub async fn public_key(
         &self,
         deps: &KeyDeps<'_>,
         tenant: TenantId,
         kid: &str,
     ) -> Result<Option<Arc<PublicKey>>> {
+        self.public_key_for(deps, tenant, TokenAlgorithm::Rs256, kid)
+            .await
+    }
+
+    /// The public key of `algorithm` with this kid, if the tenant publishes it. Never creates a
+    /// key: a tenant without keys (or no tenant at all) publishes nothing.
+    pub async fn public_key_for(
+        &self,
+        deps: &KeyDeps<'_>,
+        tenant: TenantId,
+        algorithm: TokenAlgorithm,
+        kid: &str,
+    ) -> Result<Option<Arc<PublicKey>>> {
+        let tenant = (tenant, algorithm);
         let keys = self.current(deps, tenant, Need::Verify).await?;
         if let Some(key) = find(&keys, kid) {
             return Ok(Some(key));
@@ -167,7 +198,7 @@ impl SigningKeys {
         Ok(find(&keys, kid))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Slot>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(TenantId, TokenAlgorithm), Slot>> {
         self.tenants.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -176,7 +207,7 @@ impl SigningKeys {
     async fn current(
         &self,
         deps: &KeyDeps<'_>,
-        tenant: TenantId,
+        tenant: (TenantId, TokenAlgorithm),
         need: Need,
     ) -> Result<Arc<TenantKeys>> {
         let now = deps.clock.now();
@@ -209,7 +240,7 @@ impl SigningKeys {
     async fn reload(
         &self,
         deps: &KeyDeps<'_>,
-        tenant: TenantId,
+        tenant: (TenantId, TokenAlgorithm),
         need: Need,
     ) -> Result<Arc<TenantKeys>> {
         let previous = self.lock().get(&tenant).and_then(|s| s.keys.clone());
@@ -321,9 +352,9 @@ fn ceil_minute(t: OffsetDateTime) -> OffsetDateTime {
     }
 }
 
-fn rs256(keys: Vec<StoredSigningKey>) -> Vec<StoredSigningKey> {
+fn of(algorithm: TokenAlgorithm, keys: Vec<StoredSigningKey>) -> Vec<StoredSigningKey> {
     keys.into_iter()
-        .filter(|k| k.algorithm == ALGORITHM)
+        .filter(|k| k.algorithm == algorithm.as_str())
         .collect()
 }
 
@@ -334,7 +365,7 @@ fn starts(keys: &[StoredSigningKey]) -> Vec<OffsetDateTime> {
 /// Reads the tenant's keys, first creating or deleting keys when the schedule says so.
 async fn load(
     deps: &KeyDeps<'_>,
-    tenant: TenantId,
+    (tenant, algorithm): (TenantId, TokenAlgorithm),
     previous: Option<&TenantKeys>,
     need: Need,
 ) -> Result<TenantKeys> {
@@ -342,7 +373,7 @@ async fn load(
     loop {
         let now = deps.clock.now();
         let mut tx = deps.store.read(tenant).await?;
-        let stored = rs256(tx.signing_keys().await?);
+        let stored = of(algorithm, tx.signing_keys().await?);
         let plan = schedule(&starts(&stored), now);
         if need == Need::Sign && (plan.create.is_some() || plan.expired) && writes < 3 {
             if stored.is_empty() {
@@ -353,10 +384,10 @@ async fn load(
             writes += 1;
             // Generate before opening the write transaction: it takes up to a second.
             let material = match plan.create {
-                Some(_) => Some(generate(deps.random, now).await?),
+                Some(_) => Some(generate(algorithm, deps.random, now).await?),
                 None => None,
             };
-            write(deps, tenant, material).await?;
+            write(deps, (tenant, algorithm), material).await?;
             continue;
         }
         let active = plan.active.map(|i| &stored[i]);
@@ -376,7 +407,7 @@ async fn load(
                     .secrets
                     .open(&mut tx, SEALING_PURPOSE, &a.sealed_private_key)
                     .await?;
-                Some(Arc::new(Signer::from_pkcs8(&a.kid, &pkcs8)?))
+                Some(Arc::new(Signer::from_pkcs8(algorithm, &a.kid, &pkcs8)?))
             }
         };
         let published = plan
@@ -404,7 +435,11 @@ async fn load(
 /// Applies the schedule in a write transaction: deletes expired keys and inserts `material` if a
 /// key is (still) due. A concurrent creation by another node (of the key, or of the tenant's data
 /// key that seals it) is not an error: the caller reloads.
-async fn write(deps: &KeyDeps<'_>, tenant: TenantId, material: Option<KeyMaterial>) -> Result<()> {
+async fn write(
+    deps: &KeyDeps<'_>,
+    tenant: (TenantId, TokenAlgorithm),
+    material: Option<KeyMaterial>,
+) -> Result<()> {
     match try_write(deps, tenant, material).await {
         Err(Error::Conflict { .. }) => Ok(()),
         other => other,
@@ -413,14 +448,14 @@ async fn write(deps: &KeyDeps<'_>, tenant: TenantId, material: Option<KeyMateria
 
 async fn try_write(
     deps: &KeyDeps<'_>,
-    tenant: TenantId,
+    (tenant, algorithm): (TenantId, TokenAlgorithm),
     material: Option<KeyMaterial>,
 ) -> Result<()> {
     let now = deps.clock.now();
     let mut tx = deps.store.write(tenant).await?;
-    let plan = schedule(&starts(&rs256(tx.signing_keys().await?)), now);
+    let plan = schedule(&starts(&of(algorithm, tx.signing_keys().await?)), now);
     if plan.expired {
-        tx.delete_superseded_signing_keys(ALGORITHM, now - KEEP_AFTER)
+        tx.delete_superseded_signing_keys(algorithm.as_str(), now - KEEP_AFTER)
             .await?;
     }
     let mut created = None;
@@ -431,7 +466,7 @@ async fn try_write(
             .await?;
         let key = StoredSigningKey {
             kid: m.kid,
-            algorithm: ALGORITHM.to_owned(),
+            algorithm: algorithm.as_str().to_owned(),
             sealed_private_key: sealed,
             certificate: m.certificate,
             created: now,
@@ -442,7 +477,7 @@ async fn try_write(
     }
     tx.commit().await?;
     if let Some(key) = created {
-        tracing::info!(%tenant, kid = %key.kid, active_from = %key.active_from, "created a token signing key");
+        tracing::info!(%tenant, kid = %key.kid, algorithm = %key.algorithm, active_from = %key.active_from, "created a token signing key");
     }
     Ok(())
 }

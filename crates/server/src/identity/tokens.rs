@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
 use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
+use gatehouse_domain::tenant::TokenAlgorithm;
 use gatehouse_domain::token_lifetime::Lifetimes;
 use gatehouse_domain::user::{User, UserType};
 use gatehouse_domain::{Error, Result};
@@ -139,10 +141,47 @@ fn unique_token_id(state: &AppState) -> String {
     URL_SAFE_NO_PAD.encode(raw)
 }
 
-/// The tenant's signer. Fetch it before opening the transaction that issues tokens: creating a
+/// The tenant's signers: RS256 for ID tokens and tokens for the tenant's APIs; for Microsoft Graph
+/// tokens, as the tenant's `graphTokenAlgorithm` says.
+#[derive(Debug, Clone)]
+pub struct Signers {
+    rs256: Arc<Signer>,
+    graph: Arc<Signer>,
+}
+
+impl Signers {
+    /// The signer of ID tokens.
+    pub fn id_token(&self) -> &Signer {
+        &self.rs256
+    }
+
+    /// The signer of access tokens for `audience`.
+    pub fn access_token(&self, audience: AppId) -> &Signer {
+        if audience.as_uuid() == &MICROSOFT_GRAPH {
+            &self.graph
+        } else {
+            &self.rs256
+        }
+    }
+}
+
+/// The tenant's signers. Fetch them before opening the transaction that issues tokens: creating a
 /// tenant's first key needs a write transaction of its own.
-pub async fn signer(state: &AppState, tenant: TenantId) -> Result<Arc<Signer>> {
-    state.keys.signer(&key_deps(state), tenant).await
+pub async fn signer(state: &AppState, tenant: TenantId) -> Result<Signers> {
+    let deps = key_deps(state);
+    let graph_algorithm = state
+        .store
+        .read(tenant)
+        .await?
+        .tenant()
+        .await?
+        .graph_token_algorithm;
+    let rs256 = state.keys.signer(&deps, tenant).await?;
+    let graph = match graph_algorithm {
+        TokenAlgorithm::Rs256 => rs256.clone(),
+        other => state.keys.signer_for(&deps, tenant, other).await?,
+    };
+    Ok(Signers { rs256, graph })
 }
 
 /// An access token's lifetime in seconds: the token lifetime policy's, else Entra's default of
@@ -222,7 +261,7 @@ pub struct AppSubject {
 /// lifetime policy's (`TenantTx::token_lifetimes_for`).
 pub fn issue_app_token(
     state: &AppState,
-    signer: &Signer,
+    signers: &Signers,
     app: &AppSubject,
     audience: AppId,
     roles: &[String],
@@ -243,7 +282,7 @@ pub fn issue_app_token(
     }
     claims["sub"] = json!(service_principal.to_string());
     AppToken {
-        access_token: signer.sign(&claims),
+        access_token: signers.access_token(audience).sign(&claims),
         expires_in: lifetime,
     }
 }
@@ -251,7 +290,7 @@ pub fn issue_app_token(
 /// The delegated Graph access token of a sign-in, its lifetime in seconds and its `scope`.
 pub fn access_token(
     state: &AppState,
-    signer: &Signer,
+    signers: &Signers,
     sign_in: &SignIn,
     grant: &Grant,
     lifetimes: &Lifetimes,
@@ -293,14 +332,18 @@ pub fn access_token(
     ] {
         access[claim] = value;
     }
-    (signer.sign(&access), lifetime, scope)
+    (
+        signers.access_token(grant.resource).sign(&access),
+        lifetime,
+        scope,
+    )
 }
 
 /// The ID token of a sign-in for its client, with `extra` claims (`c_hash`, `at_hash`); it lives
 /// as the client's token lifetime policy says, else an hour.
 pub fn id_token(
     state: &AppState,
-    signer: &Signer,
+    signers: &Signers,
     (sign_in, grant): (&SignIn, &Grant),
     lifetimes: &Lifetimes,
     extra: &[(&str, String)],
@@ -333,7 +376,7 @@ pub fn id_token(
     for (name, value) in extra {
         claims[*name] = json!(value);
     }
-    signer.sign(&claims)
+    signers.id_token().sign(&claims)
 }
 
 /// Mints the tokens of a sign-in; the refresh token (when `offline_access` was asked for) is
@@ -341,7 +384,7 @@ pub fn id_token(
 pub async fn issue(
     state: &AppState,
     tx: &mut TenantTx<Write>,
-    signer: &Signer,
+    signers: &Signers,
     sign_in: &SignIn,
     grant: &Grant,
 ) -> Result<Issued> {
@@ -349,10 +392,10 @@ pub async fn issue(
     let tid = sign_in.tenant.to_string();
     let user = &sign_in.user;
     let lifetimes = tx.token_lifetimes_for(sign_in.client_app_id).await?;
-    let (access_token, lifetime, scope) = access_token(state, signer, sign_in, grant, &lifetimes);
+    let (access_token, lifetime, scope) = access_token(state, signers, sign_in, grant, &lifetimes);
     let id_token = grant
         .openid
-        .then(|| id_token(state, signer, (sign_in, grant), &lifetimes, &[]));
+        .then(|| id_token(state, signers, (sign_in, grant), &lifetimes, &[]));
 
     let refresh_token = if grant.offline_access {
         let token = new_refresh_token(state, sign_in.tenant);

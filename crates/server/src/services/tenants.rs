@@ -1,18 +1,20 @@
 //! Tenants: create (with the first Global Administrator and the first-party applications),
-//! list, delete, restore, purge.
+//! list, update the operator settings, delete, restore, purge.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::application::ServicePrincipal;
 use gatehouse_domain::audit::{
-    AuditCategory, AuditRecord, Initiator, OperationType, TargetResource,
+    AuditCategory, AuditRecord, Initiator, ModifiedProperty, OperationType, TargetResource,
 };
 use gatehouse_domain::catalog::first_party::{FIRST_PARTY_APPS, FirstPartyKind, MICROSOFT_GRAPH};
 use gatehouse_domain::catalog::roles::GLOBAL_ADMINISTRATOR;
 use gatehouse_domain::ids::{AppId, ObjectId, TenantId};
 use gatehouse_domain::password;
 use gatehouse_domain::provisioning::{TenantPlan, admin_upn, first_party_grant, plan_tenant};
-use gatehouse_domain::tenant::{DELETED_TENANT_RETENTION_DAYS, NewTenant, TenantState};
+use gatehouse_domain::tenant::{
+    DELETED_TENANT_RETENTION_DAYS, NewTenant, TenantState, TokenAlgorithm,
+};
 use gatehouse_domain::{Error, Result};
 use gatehouse_store::{InstanceTx, TenantSummary, TenantTx, Write};
 
@@ -195,6 +197,44 @@ fn company_audit(
             modified_properties: Vec::new(),
         }],
     )
+}
+
+/// Sets how the tenant's Microsoft Graph access tokens are signed, audited as DirectoryManagement
+/// / "Update Company". Takes effect for the next token issued (each grant reads the setting).
+pub async fn set_graph_token_algorithm(
+    state: &AppState,
+    id: TenantId,
+    algorithm: TokenAlgorithm,
+    initiated_by: Initiator,
+) -> Result<TenantSummary> {
+    let mut summary = get(state, id).await?;
+    if summary.tenant.state == TenantState::Deleted {
+        return Err(Error::not_found(id.to_string()));
+    }
+    let mut tx = state.store.write(id).await?;
+    let old = tx.tenant().await?.graph_token_algorithm;
+    summary.tenant.graph_token_algorithm = algorithm;
+    if old == algorithm {
+        return Ok(summary);
+    }
+    tx.set_graph_token_algorithm(algorithm).await?;
+    let mut audit = company_audit(
+        state,
+        "Update Company",
+        OperationType::Update,
+        &summary,
+        initiated_by,
+    );
+    audit.target_resources[0]
+        .modified_properties
+        .push(ModifiedProperty {
+            display_name: "GraphTokenAlgorithm".to_owned(),
+            old_value: Some(old.as_str().to_owned()),
+            new_value: Some(algorithm.as_str().to_owned()),
+        });
+    tx.audit(&audit).await?;
+    tx.commit().await?;
+    Ok(summary)
 }
 
 /// Deletes a tenant: it stops serving at once and is purged after the retention period. Refused
