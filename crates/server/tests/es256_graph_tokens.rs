@@ -312,7 +312,7 @@ async fn p256_keys_rotate_and_retired_ones_stay_published() {
         );
         let first = es256(keys, &d, t).await;
         assert_eq!(first.algorithm(), TokenAlgorithm::Es256);
-        assert_eq!(ec_published(keys, &d, t).await, [first.kid.clone()]);
+        assert_eq!(ec_published(keys, &d, t).await, [first.kid.as_str()]);
         let rsa = keys.signer(&d, t).await.unwrap();
         assert_ne!(rsa.kid, first.kid, "separate keys per algorithm");
 
@@ -338,7 +338,7 @@ async fn p256_keys_rotate_and_retired_ones_stay_published() {
         );
         advance_to(104);
         es256(keys, &d, t).await;
-        assert_eq!(ec_published(keys, &d, t).await, [second.kid.clone()]);
+        assert_eq!(ec_published(keys, &d, t).await, [second.kid.as_str()]);
         assert!(!verifies(keys, &d, t, &old_token).await);
     })
     .await;
