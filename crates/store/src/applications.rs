@@ -519,10 +519,23 @@ impl TenantTx<Write> {
         application: ObjectId,
         key_id: Uuid,
     ) -> Result<()> {
+        self.delete_credential(proof, "password_credentials", application, key_id)
+            .await
+    }
+
+    /// Removes the credential `key_id` of `application` from `table` (`password_credentials` or
+    /// `key_credentials`); `NotFound` when the application has no such key.
+    pub(crate) async fn delete_credential(
+        &mut self,
+        proof: &Proof,
+        table: &'static str,
+        application: ObjectId,
+        key_id: Uuid,
+    ) -> Result<()> {
         check(proof)?;
-        let done = sqlx::query(
-            "DELETE FROM password_credentials WHERE tenant_id = $1 AND application_id = $2 AND key_id = $3",
-        )
+        let done = sqlx::query(&format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND application_id = $2 AND key_id = $3"
+        ))
         .bind(&self.tenant)
         .bind(application.to_string())
         .bind(key_id.to_string())

@@ -106,20 +106,8 @@ impl TenantTx<Write> {
         application: ObjectId,
         key_id: Uuid,
     ) -> Result<()> {
-        check(proof)?;
-        let done = sqlx::query(
-            "DELETE FROM key_credentials WHERE tenant_id = $1 AND application_id = $2 AND key_id = $3",
-        )
-        .bind(&self.tenant)
-        .bind(application.to_string())
-        .bind(key_id.to_string())
-        .execute(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(key_id.to_string()));
-        }
-        Ok(())
+        self.delete_credential(proof, "key_credentials", application, key_id)
+            .await
     }
 
     /// Records the `jti` of a client assertion of `client` valid until `expires_at`; `false` when
