@@ -87,6 +87,31 @@ pub const POLICIES_DELETE: &str = "microsoft.directory/policies/delete";
 /// Assigning policies to an application (or removing them).
 pub const APPLICATIONS_POLICIES_UPDATE: &str = "microsoft.directory/applications/policies/update";
 
+/// Read a user's properties (and, for members, enumerate users).
+pub const USERS_READ: &str = "microsoft.directory/users/standard/read";
+/// Create a user.
+pub const USERS_CREATE: &str = "microsoft.directory/users/create";
+/// Update a user's basic, contact and job properties.
+pub const USERS_BASIC_UPDATE: &str = "microsoft.directory/users/basic/update";
+/// Change a user's sign-in name.
+pub const USERS_USER_PRINCIPAL_NAME_UPDATE: &str =
+    "microsoft.directory/users/userPrincipalName/update";
+/// Enable a user's account.
+pub const USERS_ENABLE: &str = "microsoft.directory/users/enable";
+/// Disable a user's account.
+pub const USERS_DISABLE: &str = "microsoft.directory/users/disable";
+/// Set a user's password (`passwordProfile`).
+pub const USERS_PASSWORD_UPDATE: &str = "microsoft.directory/users/password/update";
+/// Set or remove a user's manager.
+pub const USERS_MANAGER_UPDATE: &str = "microsoft.directory/users/manager/update";
+/// Revoke a user's sessions and refresh tokens.
+pub const USERS_INVALIDATE_ALL_REFRESH_TOKENS: &str =
+    "microsoft.directory/users/invalidateAllRefreshTokens";
+/// Delete a user (to the recycle bin), or permanently delete one in the recycle bin.
+pub const USERS_DELETE: &str = "microsoft.directory/users/delete";
+/// Restore a deleted user.
+pub const USERS_RESTORE: &str = "microsoft.directory/users/restore";
+
 /// The owner actions on an owned application registration, verbatim from spec 05 §4, plus creating
 /// the application's service principal (what the admin center does when an owner registers an app).
 const OWNED_APPLICATION_ACTIONS: &[&str] = &[
@@ -117,6 +142,32 @@ const APPLICATION_CREDENTIAL_WRITE_SCOPES: &[&str] =
 const APPLICATION_WRITE_SCOPES: &[&str] = &[
     "Application.ReadWrite.All",
     "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+
+/// Graph permissions that allow reading users.
+const USER_READ_SCOPES: &[&str] = &[
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow creating, changing and deleting users.
+const USER_WRITE_SCOPES: &[&str] = &[
+    "User.ReadWrite.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow enabling and disabling accounts, besides [`USER_WRITE_SCOPES`].
+const USER_ENABLE_DISABLE_SCOPES: &[&str] = &["User.EnableDisableAccount.All"];
+/// Graph permissions that allow revoking sessions, besides [`USER_WRITE_SCOPES`].
+const USER_REVOKE_SESSIONS_SCOPES: &[&str] = &["User.RevokeSessions.All"];
+/// Graph permissions that allow setting another user's password.
+const USER_PASSWORD_SCOPES: &[&str] = &[
+    "User-PasswordProfile.ReadWrite.All",
+    "User.ReadWrite.All",
     "Directory.AccessAsUser.All",
 ];
 
@@ -242,6 +293,19 @@ impl Proof {
     pub fn covers_entity(&self, entity: &str) -> bool {
         entity_of(self.action) == Some(entity)
     }
+
+    /// Refuses (as an internal fault: a caller bug, never a user error) a proof issued for another
+    /// kind of object than `entity`. Storage writes call it first.
+    pub fn require(&self, entity: &str) -> Result<()> {
+        if self.covers_entity(entity) {
+            Ok(())
+        } else {
+            Err(Error::internal(format!(
+                "a proof for {} cannot write {entity}",
+                self.action
+            )))
+        }
+    }
 }
 
 /// Decides whether `caller` may perform `action` on a target it has `ownership` of.
@@ -319,6 +383,17 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
                 has_any(granted, APPLICATION_WRITE_SCOPES)
             }
         }
+        Some("users") => match action {
+            _ if is_read(action) => has_any(granted, USER_READ_SCOPES),
+            USERS_ENABLE | USERS_DISABLE => {
+                has_any(granted, USER_WRITE_SCOPES) || has_any(granted, USER_ENABLE_DISABLE_SCOPES)
+            }
+            USERS_INVALIDATE_ALL_REFRESH_TOKENS => {
+                has_any(granted, USER_WRITE_SCOPES) || has_any(granted, USER_REVOKE_SESSIONS_SCOPES)
+            }
+            USERS_PASSWORD_UPDATE => has_any(granted, USER_PASSWORD_SCOPES),
+            _ => has_any(granted, USER_WRITE_SCOPES),
+        },
         Some("oAuth2PermissionGrants") if is_read(action) => has_any(granted, GRANT_READ_SCOPES),
         Some("oAuth2PermissionGrants") => has_any(granted, GRANT_WRITE_SCOPES),
         Some("authorizationPolicy") if is_read(action) => has_any(granted, POLICY_READ_SCOPES),
@@ -365,6 +440,9 @@ fn default_permission(caller: &Principal, action: &str, ownership: Ownership) ->
         (UserKind::Member, APPLICATIONS_READ) => true,
         (UserKind::Guest, APPLICATIONS_READ) => ownership != Ownership::NoTarget,
         (UserKind::Member, SERVICE_PRINCIPALS_READ) => true,
+        // "Read all users" (members); guests look up a user they address (spec 05 §3).
+        (UserKind::Member, USERS_READ) => true,
+        (UserKind::Guest, USERS_READ) => ownership != Ownership::NoTarget,
         (UserKind::Guest, SERVICE_PRINCIPALS_READ) => ownership != Ownership::NoTarget,
         // "List permissions granted to applications" (spec 05 §3); the policy is readable by all.
         (UserKind::Member, OAUTH2_PERMISSION_GRANTS_READ | AUTHORIZATION_POLICY_READ) => true,

@@ -79,6 +79,8 @@ pub fn plan_tenant(
         created: now,
         last_password_change: Some(now),
         sign_in_sessions_valid_from: None,
+        profile: Default::default(),
+        deleted: None,
     };
     let admin_role = RoleAssignment {
         id: ObjectId::generate(random),

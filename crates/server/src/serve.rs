@@ -339,6 +339,9 @@ async fn run_background(state: AppState, bootstrap: CreateTenant) {
         if let Err(e) = crate::identity::device_code::purge_expired(&state).await {
             tracing::warn!(error = %e, "purging expired device codes failed; will retry");
         }
+        if let Err(e) = crate::graph::deleted_items::purge_expired(&state).await {
+            tracing::warn!(error = %e, "purging the recycle bin failed; will retry");
+        }
     }
 }
 

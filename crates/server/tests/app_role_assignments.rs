@@ -13,40 +13,12 @@ use gatehouse_server::services::tenants::{self, CreateTenant};
 use serde_json::json;
 use support::{Response, each_engine};
 
-use support::graph::{
-    Fixture, GRAPH_DEFAULT, PASSWORD, RW, claims, confidential_client, credentials, fixture,
-};
+use support::graph::{Fixture, PASSWORD, RW, claims, confidential_client, fixture};
 
 const APP_RW_ID: &str = "1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9";
 const ADMIN_SCOPES: &str = "Application.ReadWrite.All AppRoleAssignment.ReadWrite.All";
 
 impl Fixture {
-    /// The service principal id of Microsoft Graph in the fixture tenant.
-    async fn graph_sp(&self, token: &str) -> String {
-        let r = self
-            .call(
-                token,
-                Method::GET,
-                "/servicePrincipals?$filter=appId%20eq%20'00000003-0000-0000-c000-000000000000'",
-                None,
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        r.body["value"][0]["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn app_token(&self, app_id: &str, secret: &str) -> String {
-        let r = self
-            .token_request(
-                &self.tenant.to_string(),
-                &credentials(app_id, secret, GRAPH_DEFAULT),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        r.body["access_token"].as_str().unwrap().to_owned()
-    }
-
     async fn assign(&self, token: &str, principal: &str, resource: &str, role: &str) -> Response {
         self.call(
             token,

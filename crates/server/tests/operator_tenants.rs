@@ -231,6 +231,8 @@ async fn delete_restore_and_purge_follow_the_retention_rules() {
             created: support::START,
             last_password_change: None,
             sign_in_sessions_valid_from: None,
+            profile: Default::default(),
+            deleted: None,
         };
         tx.insert_user(&member).await.unwrap();
         tx.commit().await.unwrap();

@@ -27,18 +27,6 @@ fn assignment_from_row(row: &AnyRow) -> Result<AppRoleAssignment> {
     })
 }
 
-/// Refuses a proof issued for another kind of object.
-fn check(proof: &Proof) -> Result<()> {
-    if proof.covers_entity("servicePrincipals") {
-        Ok(())
-    } else {
-        Err(Error::internal(format!(
-            "a proof for {} cannot write app role assignments",
-            proof.action()
-        )))
-    }
-}
-
 impl<M> TenantTx<M> {
     /// The assignment with id `id`, or `NotFound`.
     pub async fn app_role_assignment(&mut self, id: &str) -> Result<AppRoleAssignment> {
@@ -98,7 +86,7 @@ impl TenantTx<Write> {
         proof: &Proof,
         assignment: &AppRoleAssignment,
     ) -> Result<()> {
-        check(proof)?;
+        proof.require("servicePrincipals")?;
         sqlx::query(
             "INSERT INTO app_role_assignments (tenant_id, id, app_role_id, principal_id, resource_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -123,7 +111,7 @@ impl TenantTx<Write> {
 
     /// Removes an assignment; `NotFound` when the tenant has none with that id.
     pub async fn delete_app_role_assignment(&mut self, proof: &Proof, id: &str) -> Result<()> {
-        check(proof)?;
+        proof.require("servicePrincipals")?;
         let done = sqlx::query("DELETE FROM app_role_assignments WHERE tenant_id = $1 AND id = $2")
             .bind(&self.tenant)
             .bind(id)

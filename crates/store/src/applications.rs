@@ -237,18 +237,6 @@ fn document(app: &Application) -> Result<String> {
     serde_json::to_string(&Document::of(app)).map_err(|e| Error::internal(e.to_string()))
 }
 
-/// Refuses a proof issued for another kind of object.
-pub(crate) fn check(proof: &Proof) -> Result<()> {
-    if proof.covers_entity("applications") {
-        Ok(())
-    } else {
-        Err(Error::internal(format!(
-            "a proof for {} cannot write applications",
-            proof.action()
-        )))
-    }
-}
-
 impl<M> TenantTx<M> {
     /// The application with object id `id`, or `NotFound`.
     pub async fn application(&mut self, id: ObjectId) -> Result<Application> {
@@ -386,7 +374,7 @@ impl TenantTx<Write> {
         app: &Application,
         owner: ObjectId,
     ) -> Result<()> {
-        check(proof)?;
+        proof.require("applications")?;
         sqlx::query(
             "INSERT INTO applications (tenant_id, id, app_id, display_name, sign_in_audience, document, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -415,7 +403,7 @@ impl TenantTx<Write> {
 
     /// Replaces an application's properties (`id`, `appId` and `createdDateTime` never change).
     pub async fn update_application(&mut self, proof: &Proof, app: &Application) -> Result<()> {
-        check(proof)?;
+        proof.require("applications")?;
         let done = sqlx::query(
             "UPDATE applications SET display_name = $3, sign_in_audience = $4, document = $5 \
              WHERE tenant_id = $1 AND id = $2",
@@ -437,7 +425,7 @@ impl TenantTx<Write> {
     /// Deletes an application with its owners and credentials, and its service principal in this
     /// tenant (with the delegated grants and app role assignments it holds or is the resource of).
     pub async fn delete_application(&mut self, proof: &Proof, id: ObjectId) -> Result<()> {
-        check(proof)?;
+        proof.require("applications")?;
         const SP_OF_APP: &str = "SELECT sp.id FROM service_principals sp JOIN applications a \
              ON a.tenant_id = sp.tenant_id AND a.app_id = sp.app_id WHERE a.tenant_id = $1 AND a.id = $2";
         for sql in [
@@ -493,7 +481,7 @@ impl TenantTx<Write> {
         credential: &PasswordCredential,
         secret_hash: &str,
     ) -> Result<()> {
-        check(proof)?;
+        proof.require("applications")?;
         sqlx::query(
             "INSERT INTO password_credentials (tenant_id, application_id, key_id, display_name, hint, secret_hash, \
              start_at, end_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -532,7 +520,7 @@ impl TenantTx<Write> {
         application: ObjectId,
         key_id: Uuid,
     ) -> Result<()> {
-        check(proof)?;
+        proof.require("applications")?;
         let done = sqlx::query(&format!(
             "DELETE FROM {table} WHERE tenant_id = $1 AND application_id = $2 AND key_id = $3"
         ))

@@ -14,17 +14,6 @@ use crate::tx::{TenantTx, Write};
 
 const GRANT_COLUMNS: &str = "id, client_id, consent_type, principal_id, resource_id, scope";
 
-fn check(proof: &Proof, entity: &str) -> Result<()> {
-    if proof.covers_entity(entity) {
-        Ok(())
-    } else {
-        Err(Error::internal(format!(
-            "a proof for {} cannot write {entity}",
-            proof.action()
-        )))
-    }
-}
-
 /// The stored form of the authorization policy (private to the store; Graph's shape is the
 /// server's business).
 #[derive(Serialize, Deserialize)]
@@ -146,7 +135,7 @@ impl TenantTx<Write> {
         proof: &Proof,
         grant: &OAuth2PermissionGrant,
     ) -> Result<()> {
-        check(proof, "oAuth2PermissionGrants")?;
+        proof.require("oAuth2PermissionGrants")?;
         let (consent_type, principal) = match grant.consent_type {
             ConsentType::AllPrincipals => ("AllPrincipals", None),
             ConsentType::Principal(p) => ("Principal", Some(p.to_string())),
@@ -179,7 +168,7 @@ impl TenantTx<Write> {
         id: &str,
         scope: &str,
     ) -> Result<()> {
-        check(proof, "oAuth2PermissionGrants")?;
+        proof.require("oAuth2PermissionGrants")?;
         let done = sqlx::query(
             "UPDATE oauth2_permission_grants SET scope = $3 WHERE tenant_id = $1 AND id = $2",
         )
@@ -197,7 +186,7 @@ impl TenantTx<Write> {
 
     /// Deletes grant `id`; `NotFound` when there is none.
     pub async fn delete_oauth2_permission_grant(&mut self, proof: &Proof, id: &str) -> Result<()> {
-        check(proof, "oAuth2PermissionGrants")?;
+        proof.require("oAuth2PermissionGrants")?;
         let done =
             sqlx::query("DELETE FROM oauth2_permission_grants WHERE tenant_id = $1 AND id = $2")
                 .bind(&self.tenant)
@@ -217,7 +206,7 @@ impl TenantTx<Write> {
         proof: &Proof,
         policy: &AuthorizationPolicy,
     ) -> Result<()> {
-        check(proof, "authorizationPolicy")?;
+        proof.require("authorizationPolicy")?;
         policy.validate()?;
         let document = serde_json::to_string(&StoredPolicy::from(policy))
             .map_err(|e| Error::internal(format!("authorization policy: {e}")))?;

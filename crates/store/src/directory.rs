@@ -1,14 +1,12 @@
-//! Tenant-scoped directory data: the tenant's own row, domains, users, service principals,
-//! delegated grants, role assignments and data keys. Every statement binds the tenant id first.
+//! Tenant-scoped directory data: the tenant's own row, domains, service principals, delegated
+//! grants, role assignments and data keys (users are in `users.rs`). Every statement binds the tenant id first.
 
 use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant, ServicePrincipal};
 use gatehouse_domain::authz::Proof;
 use gatehouse_domain::domain_name::{AuthenticationType, Domain, DomainName};
 use gatehouse_domain::ids::{AppId, ObjectId};
-use gatehouse_domain::password::PasswordHash;
 use gatehouse_domain::role::RoleAssignment;
 use gatehouse_domain::tenant::{Tenant, TenantState, TokenAlgorithm};
-use gatehouse_domain::user::{User, UserPrincipalName, UserType};
 use gatehouse_domain::{Error, Result};
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
@@ -16,26 +14,8 @@ use uuid::Uuid;
 
 use crate::error::db;
 use crate::instance::tenant_from_row;
-use crate::rows::{get, get_flag, get_opt_ts, get_ts, parse, ts};
+use crate::rows::{get, get_flag, get_ts, parse, ts};
 use crate::tx::{TenantTx, Write};
-
-const USER_COLUMNS: &str = "id, user_principal_name, display_name, mail_nickname, account_enabled, user_type, \
-     password_hash, created_at, last_password_change_at, sign_in_sessions_valid_from_at";
-
-fn user_from_row(row: &AnyRow) -> Result<User> {
-    Ok(User {
-        id: parse(row, "id", str::parse)?,
-        user_principal_name: parse(row, "user_principal_name", UserPrincipalName::parse)?,
-        display_name: get(row, "display_name")?,
-        mail_nickname: get(row, "mail_nickname")?,
-        account_enabled: get_flag(row, "account_enabled")?,
-        user_type: parse(row, "user_type", UserType::parse)?,
-        password: get::<Option<String>>(row, "password_hash")?.map(PasswordHash::from_phc),
-        created: get_ts(row, "created_at")?,
-        last_password_change: get_opt_ts(row, "last_password_change_at")?,
-        sign_in_sessions_valid_from: get_opt_ts(row, "sign_in_sessions_valid_from_at")?,
-    })
-}
 
 fn domain_from_row(row: &AnyRow) -> Result<Domain> {
     Ok(Domain {
@@ -121,43 +101,6 @@ impl<M> TenantTx<M> {
         .await
         .map_err(db)?;
         rows.iter().map(domain_from_row).collect()
-    }
-
-    pub async fn user(&mut self, id: ObjectId) -> Result<User> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2");
-        let row = sqlx::query(&sql)
-            .bind(&self.tenant)
-            .bind(id.to_string())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| Error::not_found(id.to_string()))?;
-        user_from_row(&row)
-    }
-
-    /// A user by sign-in name, compared case-insensitively as Entra does.
-    pub async fn user_by_upn(&mut self, upn: &str) -> Result<Option<User>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 AND upn_key = $2");
-        let row = sqlx::query(&sql)
-            .bind(&self.tenant)
-            .bind(upn.to_lowercase())
-            .fetch_optional(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        row.as_ref().map(user_from_row).transpose()
-    }
-
-    /// Users that hold no assignment of `role_definition_id`.
-    pub async fn count_users_without_role(&mut self, role_definition_id: Uuid) -> Result<i64> {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM users u WHERE u.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM role_assignments r \
-             WHERE r.tenant_id = u.tenant_id AND r.principal_id = u.id AND r.role_definition_id = $2)",
-        )
-        .bind(&self.tenant)
-        .bind(role_definition_id.to_string())
-        .fetch_one(&mut *self.tx)
-        .await
-        .map_err(db)
     }
 
     pub async fn service_principal_by_app_id(
@@ -299,36 +242,6 @@ impl TenantTx<Write> {
         Ok(())
     }
 
-    pub async fn insert_user(&mut self, user: &User) -> Result<()> {
-        let upn = user.user_principal_name.to_string();
-        sqlx::query(
-            "INSERT INTO users (tenant_id, id, user_principal_name, upn_key, display_name, mail_nickname, \
-             account_enabled, user_type, password_hash, created_at, last_password_change_at, \
-             sign_in_sessions_valid_from_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&self.tenant)
-        .bind(user.id.to_string())
-        .bind(&upn)
-        .bind(upn.to_lowercase())
-        .bind(&user.display_name)
-        .bind(&user.mail_nickname)
-        .bind(user.account_enabled)
-        .bind(user.user_type.as_str())
-        .bind(user.password.as_ref().map(|p| p.as_phc().to_owned()))
-        .bind(ts(user.created))
-        .bind(user.last_password_change.map(ts))
-        .bind(user.sign_in_sessions_valid_from.map(ts))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| match db(e) {
-            Error::Conflict { .. } => Error::conflict(
-                "Another object with the same value for property userPrincipalName already exists.",
-            ),
-            other => other,
-        })?;
-        Ok(())
-    }
-
     pub async fn insert_service_principal(&mut self, sp: &ServicePrincipal) -> Result<()> {
         sqlx::query(
             "INSERT INTO service_principals (tenant_id, id, app_id, display_name, app_owner_organization_id, \
@@ -354,12 +267,7 @@ impl TenantTx<Write> {
         proof: &Proof,
         sp: &ServicePrincipal,
     ) -> Result<()> {
-        if !proof.covers_entity("servicePrincipals") {
-            return Err(Error::internal(format!(
-                "a proof for {} cannot write service principals",
-                proof.action()
-            )));
-        }
+        proof.require("servicePrincipals")?;
         self.insert_service_principal(sp)
             .await
             .map_err(|e| match e {
@@ -426,47 +334,6 @@ impl TenantTx<Write> {
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;
-        Ok(())
-    }
-
-    pub async fn set_account_enabled(&mut self, user: ObjectId, enabled: bool) -> Result<()> {
-        self.update_user(
-            user,
-            "UPDATE users SET account_enabled = $3 WHERE tenant_id = $1 AND id = $2",
-            enabled,
-        )
-        .await
-    }
-
-    /// Sets the instant before which the user's sessions and refresh tokens are invalid.
-    pub async fn set_sign_in_sessions_valid_from(
-        &mut self,
-        user: ObjectId,
-        at: OffsetDateTime,
-    ) -> Result<()> {
-        self.update_user(
-            user,
-            "UPDATE users SET sign_in_sessions_valid_from_at = $3 WHERE tenant_id = $1 AND id = $2",
-            ts(at),
-        )
-        .await
-    }
-
-    /// Runs a one-column user update (`$1` tenant, `$2` user, `$3` value); NotFound when no such user.
-    async fn update_user<T>(&mut self, user: ObjectId, sql: &'static str, value: T) -> Result<()>
-    where
-        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
-    {
-        let done = sqlx::query(sql)
-            .bind(&self.tenant)
-            .bind(user.to_string())
-            .bind(value)
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        if done.rows_affected() == 0 {
-            return Err(Error::not_found(user.to_string()));
-        }
         Ok(())
     }
 }

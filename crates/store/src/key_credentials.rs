@@ -12,7 +12,6 @@ use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::applications::check;
 use crate::error::db;
 use crate::rows::{get, get_ts, parse, ts};
 use crate::tx::{TenantTx, Write};
@@ -80,7 +79,7 @@ impl TenantTx<Write> {
         application: ObjectId,
         credential: &KeyCredential,
     ) -> Result<()> {
-        check(proof)?;
+        proof.require("applications")?;
         sqlx::query(
             "INSERT INTO key_credentials (tenant_id, application_id, key_id, display_name, \
              custom_key_identifier, certificate, start_at, end_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -23,6 +23,7 @@ mod signing_keys;
 mod store;
 mod token_lifetime_policies;
 mod tx;
+mod users;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -35,3 +36,4 @@ pub use refresh_tokens::StoredRefreshToken;
 pub use signing_keys::StoredSigningKey;
 pub use store::{Store, StoreOptions};
 pub use tx::{InstanceTx, Read, TenantTx, Write};
+pub use users::Bin;

@@ -40,17 +40,6 @@ fn policy_from_row(row: &AnyRow) -> Result<TokenLifetimePolicy> {
     })
 }
 
-fn check(proof: &Proof, entity: &str) -> Result<()> {
-    if proof.covers_entity(entity) {
-        Ok(())
-    } else {
-        Err(Error::internal(format!(
-            "a proof for {} cannot write {entity}",
-            proof.action()
-        )))
-    }
-}
-
 impl<M> TenantTx<M> {
     /// Every token lifetime policy of the tenant, oldest first.
     pub async fn token_lifetime_policies(&mut self) -> Result<Vec<TokenLifetimePolicy>> {
@@ -137,7 +126,7 @@ impl TenantTx<Write> {
         proof: &Proof,
         p: &TokenLifetimePolicy,
     ) -> Result<()> {
-        check(proof, "policies")?;
+        proof.require("policies")?;
         sqlx::query(
             "INSERT INTO token_lifetime_policies (tenant_id, id, display_name, definition, \
              is_organization_default, access_token_lifetime_s, id_token_lifetime_s, created_at) \
@@ -163,7 +152,7 @@ impl TenantTx<Write> {
         proof: &Proof,
         p: &TokenLifetimePolicy,
     ) -> Result<()> {
-        check(proof, "policies")?;
+        proof.require("policies")?;
         let done = sqlx::query(
             "UPDATE token_lifetime_policies SET display_name = $3, definition = $4, \
              is_organization_default = $5, access_token_lifetime_s = $6, id_token_lifetime_s = $7 \
@@ -191,7 +180,7 @@ impl TenantTx<Write> {
         proof: &Proof,
         id: ObjectId,
     ) -> Result<()> {
-        check(proof, "policies")?;
+        proof.require("policies")?;
         let done =
             sqlx::query("DELETE FROM token_lifetime_policies WHERE tenant_id = $1 AND id = $2")
                 .bind(&self.tenant)
@@ -212,7 +201,7 @@ impl TenantTx<Write> {
         application: ObjectId,
         policy: ObjectId,
     ) -> Result<()> {
-        check(proof, "applications")?;
+        proof.require("applications")?;
         sqlx::query(
             "INSERT INTO token_lifetime_policy_assignments (tenant_id, application_id, policy_id) \
              VALUES ($1, $2, $3)",
@@ -233,7 +222,7 @@ impl TenantTx<Write> {
         application: ObjectId,
         policy: ObjectId,
     ) -> Result<()> {
-        check(proof, "applications")?;
+        proof.require("applications")?;
         let done = sqlx::query(
             "DELETE FROM token_lifetime_policy_assignments \
              WHERE tenant_id = $1 AND application_id = $2 AND policy_id = $3",

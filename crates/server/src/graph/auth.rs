@@ -38,7 +38,7 @@ pub struct Caller {
 /// On whose behalf the token acts: a signed-in user (delegated) or an application (app-only).
 #[derive(Debug, Clone)]
 pub enum Subject {
-    User(User),
+    User(Box<User>),
     App {
         service_principal_id: ObjectId,
         app_id: AppId,
@@ -247,7 +247,7 @@ pub(crate) async fn validate(
     }
     Ok(Caller {
         tenant,
-        subject: Subject::User(user),
+        subject: Subject::User(Box::new(user)),
         scopes: words("scp"),
         roles: BTreeSet::new(),
         client_app_id,

@@ -1,10 +1,13 @@
-//! `GET /me`: the signed-in user, with Graph's default properties.
+//! `GET /me`: the signed-in user, with Graph's default properties or `$select`.
+
+use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Extension, OriginalUri, State};
-use serde_json::{Value, json};
+use axum::extract::{Extension, OriginalUri, Query, State};
+use serde_json::{Map, Value, json};
 
 use super::auth::Caller;
+use super::users::{context, render, selection};
 use crate::http::graph_error::GraphError;
 use crate::state::AppState;
 
@@ -24,21 +27,23 @@ pub async fn me(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     Extension(caller): Extension<Caller>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, GraphError> {
-    let u = caller.delegated_user()?;
+    let signed_in = caller.delegated_user()?;
     caller.require_any_scope(READ_ME)?;
-    Ok(Json(json!({
-        "@odata.context": format!("{}/{}/$metadata#users/$entity", state.instance.public_url, super::version(&uri)),
-        "businessPhones": [],
-        "displayName": u.display_name,
-        "givenName": null,
-        "jobTitle": null,
-        "mail": null,
-        "mobilePhone": null,
-        "officeLocation": null,
-        "preferredLanguage": null,
-        "surname": null,
-        "userPrincipalName": u.user_principal_name.to_string(),
-        "id": u.id.to_string(),
-    })))
+    let select = selection(&query)?;
+    // The caller's own row, fresh (the token's copy may predate a profile change).
+    let user = state
+        .store
+        .read(caller.tenant)
+        .await?
+        .user(signed_in.id)
+        .await?;
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        json!(context(&state, &uri, "users", select.as_deref(), true)),
+    );
+    body.extend(render(&user, select.as_deref()));
+    Ok(Json(Value::Object(body)))
 }

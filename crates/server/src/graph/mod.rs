@@ -6,16 +6,19 @@ pub mod application_json;
 pub mod applications;
 pub mod auth;
 pub mod authorization_policy;
+pub mod deleted_items;
 pub mod key_credentials;
 pub mod me;
 pub mod permission_grants;
 pub mod query;
 pub mod service_principals;
 pub mod token_lifetime_policies;
+pub mod user_json;
+pub mod users;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 
 use crate::identity::userinfo;
 use crate::state::AppState;
@@ -25,6 +28,29 @@ use crate::state::AppState;
 pub fn routes(state: AppState) -> Router<AppState> {
     let api = Router::new()
         .route("/me", get(me::me))
+        .route("/users", get(users::list).post(users::create))
+        .route(
+            "/users/{id}",
+            get(users::read).patch(users::update).delete(users::remove),
+        )
+        .route(
+            "/users/{id}/revokeSignInSessions",
+            post(users::revoke_sign_in_sessions),
+        )
+        .route("/users/{id}/manager", get(users::manager))
+        .route(
+            "/users/{id}/manager/$ref",
+            put(users::set_manager).delete(users::remove_manager),
+        )
+        .route("/users/{id}/directReports", get(users::direct_reports))
+        .route(
+            "/directory/deletedItems/{segment}",
+            get(deleted_items::read).delete(deleted_items::purge),
+        )
+        .route(
+            "/directory/deletedItems/{segment}/restore",
+            post(deleted_items::restore),
+        )
         .route(
             "/applications",
             get(applications::list).post(applications::create),

@@ -108,7 +108,7 @@ pub async fn grant(
     let grant = grants::resolve_grant(&mut tx, scope, client.app_id, &user).await?;
     let sign_in = SignIn {
         tenant,
-        user,
+        user: *user,
         client_app_id: client.app_id,
         amr,
         auth_time,

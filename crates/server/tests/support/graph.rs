@@ -143,6 +143,63 @@ impl Fixture {
             .await
     }
 
+    /// The service principal id of Microsoft Graph in the fixture tenant.
+    pub async fn graph_sp(&self, token: &str) -> String {
+        let r = self
+            .call(
+                token,
+                Method::GET,
+                "/servicePrincipals?$filter=appId%20eq%20'00000003-0000-0000-c000-000000000000'",
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["value"][0]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// An app-only Graph token from the client-credentials grant.
+    pub async fn app_token(&self, app_id: &str, secret: &str) -> String {
+        let r = self
+            .token_request(
+                &self.tenant.to_string(),
+                &credentials(app_id, secret, GRAPH_DEFAULT),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Grants the service principal `sp_id` Microsoft Graph's application permission `value`
+    /// (e.g. "User.Read.All"), as an administrator with `admin`'s token.
+    pub async fn grant_graph_permission(&self, admin: &str, sp_id: &str, value: &str) {
+        let graph = self.graph_sp(admin).await;
+        let r = self
+            .call(
+                admin,
+                Method::GET,
+                &format!("/servicePrincipals/{graph}"),
+                None,
+            )
+            .await;
+        let role = r.body["appRoles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["value"] == value)
+            .unwrap_or_else(|| panic!("Graph has no application permission {value}"))["id"]
+            .clone();
+        let r = self
+            .call(
+                admin,
+                Method::POST,
+                &format!("/servicePrincipals/{sp_id}/appRoleAssignments"),
+                Some(json!({"principalId": sp_id, "resourceId": graph, "appRoleId": role})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+
     /// Registers an application as `token`'s user; returns (object id, appId).
     pub async fn register(&self, token: &str, name: &str) -> (String, String) {
         let r = self

@@ -6,6 +6,7 @@
 pub mod browser;
 pub mod certs;
 pub mod graph;
+pub mod openapi;
 
 use std::sync::Arc;
 
@@ -139,6 +140,8 @@ impl TestApp {
             created: START,
             last_password_change: Some(START),
             sign_in_sessions_valid_from: None,
+            profile: Default::default(),
+            deleted: None,
         };
         let mut tx = self.state.store.write(tenant).await.unwrap();
         tx.insert_user(&user).await.unwrap();
