@@ -14,9 +14,13 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
-/// Graph's date-time format (RFC 3339, UTC).
+/// Graph's date-time format (RFC 3339, UTC, whole seconds: `2026-11-23T12:00:00Z`).
 pub fn datetime(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 pub fn parse_datetime(target: &str, v: &Value) -> Result<Option<OffsetDateTime>> {

@@ -2,13 +2,18 @@
 //! default set or `$select`), and a request body applied to a user, property by property, naming
 //! the directory action each change needs.
 
+use std::sync::LazyLock;
+
 use gatehouse_domain::authz;
+use gatehouse_domain::ids::ObjectId;
 use gatehouse_domain::user::{
-    COLLECTION_PROPERTIES, READ_ONLY_TEXT, TEXT_PROPERTIES, User, UserPrincipalName, UserType,
-    validate_display_name, validate_mail_nickname,
+    COLLECTION_PROPERTIES, READ_ONLY_TEXT, TEXT_PROPERTIES, User, UserPrincipalName, UserProfile,
+    UserType, validate_display_name, validate_mail_nickname,
 };
 use gatehouse_domain::{Error, Result};
 use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::application_json::{datetime, opt_bool, parse_datetime, string, strings};
 
@@ -27,6 +32,38 @@ pub const DEFAULT_SELECT: &[&str] = &[
     "id",
 ];
 
+/// Every property name a user has (what `$select` may name): those [`full`] renders, and the
+/// write-only `passwordProfile`.
+pub static PROPERTIES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut names: Vec<String> = full(&blank(
+        ObjectId::from_uuid(Uuid::nil()),
+        OffsetDateTime::UNIX_EPOCH,
+    ))
+    .keys()
+    .cloned()
+    .collect();
+    names.push("passwordProfile".into());
+    names
+});
+
+/// A member user with nothing set yet, for a create body to fill in.
+pub fn blank(id: ObjectId, created: OffsetDateTime) -> User {
+    User {
+        id,
+        user_principal_name: UserPrincipalName::parse("new@example.com").expect("a valid name"),
+        display_name: String::new(),
+        mail_nickname: String::new(),
+        account_enabled: true,
+        user_type: UserType::Member,
+        password: None,
+        created,
+        last_password_change: None,
+        sign_in_sessions_valid_from: None,
+        profile: UserProfile::default(),
+        deleted: None,
+    }
+}
+
 /// The properties a client may not write.
 const READ_ONLY: &[&str] = &[
     "id",
@@ -39,10 +76,12 @@ const READ_ONLY: &[&str] = &[
     "onPremisesImmutableId",
 ];
 
-/// Every property of `user`, in Graph's shape (`passwordProfile` is write-only: always null).
+/// Every property of `user`, in Graph's shape. `passwordProfile` is write-only and never rendered;
+/// complex properties are objects whose unset members are null (Microsoft's schema has them
+/// non-nullable).
 pub fn full(user: &User) -> Map<String, Value> {
     let p = &user.profile;
-    let opt_time = |t: Option<time::OffsetDateTime>| t.map(datetime);
+    let opt_time = |t: Option<OffsetDateTime>| t.map(datetime);
     let mut m = Map::new();
     m.insert("id".into(), json!(user.id.to_string()));
     m.insert("deletedDateTime".into(), json!(opt_time(user.deleted)));
@@ -82,7 +121,6 @@ pub fn full(user: &User) -> Map<String, Value> {
         json!(p.on_premises_sync_enabled),
     );
     m.insert("showInAddressList".into(), json!(p.show_in_address_list));
-    m.insert("passwordProfile".into(), Value::Null);
     for name in COLLECTION_PROPERTIES {
         m.insert((*name).into(), json!(p.collection(name)));
     }
@@ -102,12 +140,6 @@ pub fn full(user: &User) -> Map<String, Value> {
                 }
             }
         }
-    }
-    // Graph renders an employeeOrgData with no values as null.
-    if let Some(Value::Object(o)) = nested.get("employeeOrgData")
-        && o.values().all(Value::is_null)
-    {
-        nested.insert("employeeOrgData".into(), Value::Null);
     }
     m.extend(nested);
     m

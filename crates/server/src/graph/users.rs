@@ -17,7 +17,7 @@ use gatehouse_domain::authz::{self, Ownership, Proof};
 use gatehouse_domain::catalog::roles::GLOBAL_ADMINISTRATOR;
 use gatehouse_domain::ids::ObjectId;
 use gatehouse_domain::password::check_complexity;
-use gatehouse_domain::user::{User, UserPrincipalName, UserProfile, UserType};
+use gatehouse_domain::user::{User, UserPrincipalName};
 use gatehouse_domain::{Error, Result};
 use gatehouse_store::{Bin, TenantTx};
 use serde_json::{Map, Value, json};
@@ -96,35 +96,19 @@ pub(crate) fn selection(query: &HashMap<String, String>) -> Result<Option<Vec<St
     let Some(select) = query.get("$select") else {
         return Ok(None);
     };
-    let sample = user_json::full(&sample_user());
     let mut names = Vec::new();
     for name in select.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let known = sample.keys().find(|k| k.eq_ignore_ascii_case(name));
-        let Some(known) = known else {
-            return Err(Error::invalid(format!(
-                "Could not find a property named '{name}' on type 'microsoft.graph.user'."
-            )));
-        };
+        let known = user_json::PROPERTIES
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "Could not find a property named '{name}' on type 'microsoft.graph.user'."
+                ))
+            })?;
         names.push(known.clone());
     }
     Ok(Some(names))
-}
-
-fn sample_user() -> User {
-    User {
-        id: ObjectId::from_uuid(uuid::Uuid::nil()),
-        user_principal_name: UserPrincipalName::parse("a@example.com").expect("valid"),
-        display_name: String::new(),
-        mail_nickname: String::new(),
-        account_enabled: true,
-        user_type: UserType::Member,
-        password: None,
-        created: time::OffsetDateTime::UNIX_EPOCH,
-        last_password_change: None,
-        sign_in_sessions_valid_from: None,
-        profile: UserProfile::default(),
-        deleted: None,
-    }
 }
 
 /// `user` as Graph renders it with `select` (or the default properties); `id` is always present.
@@ -238,10 +222,7 @@ pub async fn create(
         return Err(user_json::invalid(missing).into());
     }
     let now = state.clock.now();
-    let mut user = sample_user();
-    user.id = ObjectId::generate(state.random.as_ref());
-    user.created = now;
-    user.display_name.clear();
+    let mut user = user_json::blank(ObjectId::generate(state.random.as_ref()), now);
     let Changes { password, .. } = user_json::apply(&mut user, &body)?;
     let password = password.ok_or_else(|| user_json::invalid("passwordProfile"))?;
     check_complexity(&password)?;
@@ -276,12 +257,8 @@ pub async fn create(
     ))
     .await?;
     tx.commit().await?;
-    let mut created = user_json::full(&user);
-    created.insert(
-        "@odata.context".into(),
-        json!(context(&state, &uri, "users", None, true)),
-    );
-    Ok((StatusCode::CREATED, Json(Value::Object(created))))
+    // Graph answers a create with the default properties.
+    Ok((StatusCode::CREATED, Json(entity(&state, &uri, &user, None))))
 }
 
 /// `GET /users`: pages of `$top` (default 100, at most 999) users with an opaque `$skiptoken`.
@@ -412,8 +389,9 @@ pub async fn update(
     GraphJson(body): GraphJson<Value>,
 ) -> Result<StatusCode, GraphError> {
     let body = body_object(body)?;
+    let now = state.clock.now();
     // Validate and hash outside the transaction; the user is read again inside it.
-    let mut probe = sample_user();
+    let mut probe = user_json::blank(ObjectId::from_uuid(uuid::Uuid::nil()), now);
     let Changes { password, .. } = user_json::apply(&mut probe, &body)?;
     let hash = match password {
         Some(p) => {
@@ -422,7 +400,6 @@ pub async fn update(
         }
         None => None,
     };
-    let now = state.clock.now();
     let mut tx = state.store.write(caller.tenant).await?;
     let mut user = find(&mut tx, &id).await?;
     let was_enabled = user.account_enabled;
