@@ -42,6 +42,9 @@ from msgraph.generated.models.user import User
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph.graph_request_adapter import GraphRequestAdapter
 from msgraph_core import GraphClientFactory, PageIterator
+from msgraph_core.requests.batch_request_builder import BatchRequestBuilder
+from msgraph_core.requests.batch_request_content import BatchRequestContent
+from msgraph_core.requests.batch_request_item import BatchRequestItem
 from openapi_schema_validator import OAS30Validator
 
 from harness import CheckFailed, env, expect
@@ -260,6 +263,27 @@ async def manager(ctx):
     await ctx.graph.users.by_user_id(ctx.users["megan"]).manager.ref.delete()
     reports = await ctx.graph.users.by_user_id(ctx.users["nestor"]).direct_reports.get()
     expect([r.id for r in reports.value] == [ctx.users["adele"]], "megan still reports to nestor")
+
+
+@check("JSON batching ($batch) with the SDK's BatchRequestContent")
+async def batching(ctx):
+    adele = BatchRequestItem(
+        request_information=ctx.graph.users.by_user_id(ctx.users["adele"]).to_get_request_information())
+    missing = BatchRequestItem(
+        request_information=ctx.graph.users.by_user_id("nobody@nowhere.example").to_get_request_information())
+    content = BatchRequestContent()
+    content.add_request(adele.id, adele)
+    content.add_request(missing.id, missing)
+    answer = await BatchRequestBuilder(ctx.graph.request_adapter).post(content)
+    statuses = answer.get_response_status_codes()
+    expect(statuses == {adele.id: 200, missing.id: 404}, f"statuses {statuses}")
+    # The bodies, from the wire: msgraph-core 1.5 cannot parse batched bodies itself (typed, it
+    # hands a BytesIO to the JSON parser; untyped, the body is empty).
+    raw = next(e["json"] for e in reversed(received) if e["request"].endswith("/$batch"))
+    body = next(r["body"] for r in raw["responses"] if r["id"] == adele.id)
+    expect(body.get("id") == ctx.users["adele"], "the batched GET returned another user", body)
+    ctx.schemas.check("microsoft.graph.user", body)
+    return f"{len(answer.responses)} responses"
 
 
 @check("delete, list deleted users, restore, delete for good")

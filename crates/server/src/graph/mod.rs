@@ -6,6 +6,7 @@ pub mod application_json;
 pub mod applications;
 pub mod auth;
 pub mod authorization_policy;
+pub mod batch;
 pub mod deleted_items;
 pub mod key_credentials;
 pub mod me;
@@ -138,6 +139,19 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(authorization_policy::read).patch(authorization_policy::update),
         )
         .route_layer(from_fn_with_state(state.clone(), auth::authenticate));
+    // `/$batch` runs its requests through the same routes (batches do not nest).
+    let target = batch::Target(
+        Router::new()
+            .nest("/v1.0", api.clone())
+            .nest("/beta", api.clone())
+            .with_state(state.clone()),
+    );
+    let api = api.merge(
+        Router::new()
+            .route("/$batch", post(batch::batch))
+            .layer(axum::Extension(target))
+            .route_layer(from_fn_with_state(state.clone(), auth::authenticate)),
+    );
     let userinfo = Router::new()
         .route(
             "/oidc/userinfo",
