@@ -107,6 +107,8 @@ pub const USERS_MANAGER_UPDATE: &str = "microsoft.directory/users/manager/update
 /// Revoke a user's sessions and refresh tokens.
 pub const USERS_INVALIDATE_ALL_REFRESH_TOKENS: &str =
     "microsoft.directory/users/invalidateAllRefreshTokens";
+/// Set or remove a user's profile photo.
+pub const USERS_PHOTO_UPDATE: &str = "microsoft.directory/users/photo/update";
 /// Delete a user (to the recycle bin), or permanently delete one in the recycle bin.
 pub const USERS_DELETE: &str = "microsoft.directory/users/delete";
 /// Restore a deleted user.
@@ -148,6 +150,7 @@ const APPLICATION_WRITE_SCOPES: &[&str] = &[
 /// Graph permissions that allow reading users.
 const USER_READ_SCOPES: &[&str] = &[
     "User.ReadBasic.All",
+    "ProfilePhoto.Read.All",
     "User.Read.All",
     "User.ReadWrite.All",
     "Directory.Read.All",
@@ -164,6 +167,9 @@ const USER_WRITE_SCOPES: &[&str] = &[
 const USER_ENABLE_DISABLE_SCOPES: &[&str] = &["User.EnableDisableAccount.All"];
 /// Graph permissions that allow revoking sessions, besides [`USER_WRITE_SCOPES`].
 const USER_REVOKE_SESSIONS_SCOPES: &[&str] = &["User.RevokeSessions.All"];
+/// Graph permissions that allow changing profile photos, besides [`USER_WRITE_SCOPES`]
+/// (`User.ReadWrite` is a user's own profile, which includes their photo).
+const USER_PHOTO_WRITE_SCOPES: &[&str] = &["ProfilePhoto.ReadWrite.All", "User.ReadWrite"];
 /// Graph permissions that allow setting another user's password.
 const USER_PASSWORD_SCOPES: &[&str] = &[
     "User-PasswordProfile.ReadWrite.All",
@@ -392,6 +398,9 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
                 has_any(granted, USER_WRITE_SCOPES) || has_any(granted, USER_REVOKE_SESSIONS_SCOPES)
             }
             USERS_PASSWORD_UPDATE => has_any(granted, USER_PASSWORD_SCOPES),
+            USERS_PHOTO_UPDATE => {
+                has_any(granted, USER_WRITE_SCOPES) || has_any(granted, USER_PHOTO_WRITE_SCOPES)
+            }
             _ => has_any(granted, USER_WRITE_SCOPES),
         },
         Some("oAuth2PermissionGrants") if is_read(action) => has_any(granted, GRANT_READ_SCOPES),
@@ -443,6 +452,8 @@ fn default_permission(caller: &Principal, action: &str, ownership: Ownership) ->
         // "Read all users" (members); guests look up a user they address (spec 05 §3).
         (UserKind::Member, USERS_READ) => true,
         (UserKind::Guest, USERS_READ) => ownership != Ownership::NoTarget,
+        // Members and guests manage their own photo (spec 05 §3, "Manage their own photo").
+        (_, USERS_PHOTO_UPDATE) => ownership == Ownership::Owner,
         (UserKind::Guest, SERVICE_PRINCIPALS_READ) => ownership != Ownership::NoTarget,
         // "List permissions granted to applications" (spec 05 §3); the policy is readable by all.
         (UserKind::Member, OAUTH2_PERMISSION_GRANTS_READ | AUTHORIZATION_POLICY_READ) => true,

@@ -12,6 +12,7 @@ pub mod error;
 pub mod ids;
 pub mod lockout;
 pub mod password;
+pub mod photo;
 pub mod provisioning;
 pub mod random;
 pub mod role;

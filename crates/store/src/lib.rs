@@ -23,6 +23,7 @@ mod signing_keys;
 mod store;
 mod token_lifetime_policies;
 mod tx;
+mod user_photos;
 mod users;
 
 #[cfg(feature = "testing")]
@@ -36,4 +37,5 @@ pub use refresh_tokens::StoredRefreshToken;
 pub use signing_keys::StoredSigningKey;
 pub use store::{Store, StoreOptions};
 pub use tx::{InstanceTx, Read, TenantTx, Write};
+pub use user_photos::StoredPhoto;
 pub use users::Bin;

@@ -82,6 +82,15 @@ pub static DELEGATED: &[DelegatedPermission] = &[
         user_consent_description: "Allows you to sign in to the app with your organizational account and let the app read your profile. It also allows the app to read basic company information.",
     },
     DelegatedPermission {
+        id: uuid!("b4e74841-8e56-480b-be8b-910348b18b4c"),
+        value: "User.ReadWrite",
+        admin_consent_required: false,
+        admin_consent_display_name: "Read and write access to user profile",
+        admin_consent_description: "Allows the app to read the signed-in user's full profile. It also allows the app to update the signed-in user's profile information on their behalf.",
+        user_consent_display_name: "Read and update your profile",
+        user_consent_description: "Allows the app to read your profile, and discover your group membership, reports and manager. It also allows the app to update your profile information on your behalf.",
+    },
+    DelegatedPermission {
         id: uuid!("b340eb25-3456-403f-be2f-af7a0d370277"),
         value: "User.ReadBasic.All",
         admin_consent_required: false,

@@ -11,6 +11,7 @@ pub mod deleted_items;
 pub mod key_credentials;
 pub mod me;
 pub mod permission_grants;
+pub mod photos;
 pub mod query;
 pub mod service_principals;
 pub mod token_lifetime_policies;
@@ -18,8 +19,10 @@ pub mod user_json;
 pub mod users;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{delete, get, post, put};
+use gatehouse_domain::photo::MAX_BYTES as MAX_PHOTO_BYTES;
 
 use crate::identity::userinfo;
 use crate::state::AppState;
@@ -44,6 +47,26 @@ pub fn routes(state: AppState) -> Router<AppState> {
             put(users::set_manager).delete(users::remove_manager),
         )
         .route("/users/{id}/directReports", get(users::direct_reports))
+        .route(
+            "/users/{id}/photo",
+            get(photos::read_metadata).delete(photos::remove),
+        )
+        .route(
+            "/users/{id}/photo/$value",
+            get(photos::read_value)
+                .put(photos::put_value)
+                .layer(DefaultBodyLimit::max(2 * MAX_PHOTO_BYTES)),
+        )
+        .route(
+            "/me/photo",
+            get(photos::read_my_metadata).delete(photos::remove_mine),
+        )
+        .route(
+            "/me/photo/$value",
+            get(photos::read_my_value)
+                .put(photos::put_my_value)
+                .layer(DefaultBodyLimit::max(2 * MAX_PHOTO_BYTES)),
+        )
         .route(
             "/directory/deletedItems/{segment}",
             get(deleted_items::read).delete(deleted_items::purge),

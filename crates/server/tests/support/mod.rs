@@ -174,6 +174,44 @@ impl TestApp {
         read(self.router().oneshot(req).await.unwrap()).await
     }
 
+    /// A request with a raw body of `content_type` and a bearer token.
+    pub async fn call_bytes(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Response {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", content_type)
+            .body(Body::from(body))
+            .unwrap();
+        read(self.router().oneshot(req).await.unwrap()).await
+    }
+
+    /// `GET path` with a bearer token: status, content type and the raw body.
+    pub async fn get_bytes(&self, path: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
+        let req = Request::builder()
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let r = self.router().oneshot(req).await.unwrap();
+        let status = r.status();
+        let content_type = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let bytes = axum::body::to_bytes(r.into_body(), 1 << 24).await.unwrap();
+        (status, content_type, bytes.to_vec())
+    }
+
     pub async fn operator(&self, method: Method, path: &str, body: Option<Value>) -> Response {
         self.call(method, path, Some(OPERATOR_KEY), body).await
     }
