@@ -13,6 +13,7 @@ pub enum AuditCategory {
     ApplicationManagement,
     RoleManagement,
     Policy,
+    Device,
 }
 
 impl AuditCategory {
@@ -24,6 +25,7 @@ impl AuditCategory {
             Self::ApplicationManagement => "ApplicationManagement",
             Self::RoleManagement => "RoleManagement",
             Self::Policy => "Policy",
+            Self::Device => "Device",
         }
     }
 }

@@ -114,6 +114,31 @@ pub const USERS_DELETE: &str = "microsoft.directory/users/delete";
 /// Restore a deleted user.
 pub const USERS_RESTORE: &str = "microsoft.directory/users/restore";
 
+/// Read a device's properties (and, for members, enumerate devices).
+pub const DEVICES_READ: &str = "microsoft.directory/devices/standard/read";
+/// Register a device.
+pub const DEVICES_CREATE: &str = "microsoft.directory/devices/create";
+/// Update a device's properties.
+pub const DEVICES_BASIC_UPDATE: &str = "microsoft.directory/devices/basic/update";
+/// Enable a device.
+pub const DEVICES_ENABLE: &str = "microsoft.directory/devices/enable";
+/// Disable a device.
+pub const DEVICES_DISABLE: &str = "microsoft.directory/devices/disable";
+/// Delete a device.
+pub const DEVICES_DELETE: &str = "microsoft.directory/devices/delete";
+/// Add or remove a device's registered owners.
+pub const DEVICES_REGISTERED_OWNERS_UPDATE: &str =
+    "microsoft.directory/devices/registeredOwners/update";
+/// Add or remove a device's registered users.
+pub const DEVICES_REGISTERED_USERS_UPDATE: &str =
+    "microsoft.directory/devices/registeredUsers/update";
+
+/// The owner actions on an owned device (spec 05 §4, "Owned devices").
+const OWNED_DEVICE_ACTIONS: &[&str] = &[
+    "microsoft.directory/devices/bitLockerRecoveryKeys/read",
+    DEVICES_DISABLE,
+];
+
 /// The owner actions on an owned application registration, verbatim from spec 05 §4, plus creating
 /// the application's service principal (what the admin center does when an owner registers an app).
 const OWNED_APPLICATION_ACTIONS: &[&str] = &[
@@ -157,6 +182,8 @@ const USER_READ_SCOPES: &[&str] = &[
     "Directory.ReadWrite.All",
     "Directory.AccessAsUser.All",
 ];
+/// Delegated Graph permissions that allow reading the signed-in user's own profile (`/me`).
+const OWN_PROFILE_SCOPES: &[&str] = &["User.Read", "User.ReadWrite"];
 /// Graph permissions that allow creating, changing and deleting users.
 const USER_WRITE_SCOPES: &[&str] = &[
     "User.ReadWrite.All",
@@ -174,6 +201,21 @@ const USER_PHOTO_WRITE_SCOPES: &[&str] = &["ProfilePhoto.ReadWrite.All", "User.R
 const USER_PASSWORD_SCOPES: &[&str] = &[
     "User-PasswordProfile.ReadWrite.All",
     "User.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+
+/// Graph permissions that allow reading devices.
+const DEVICE_READ_SCOPES: &[&str] = &[
+    "Device.Read.All",
+    "Device.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow registering, changing and deleting devices.
+const DEVICE_WRITE_SCOPES: &[&str] = &[
+    "Device.ReadWrite.All",
+    "Directory.ReadWrite.All",
     "Directory.AccessAsUser.All",
 ];
 
@@ -320,7 +362,13 @@ pub fn decide(caller: &Principal, action: &'static str, ownership: Ownership) ->
     let allowed = match &caller.app_roles {
         // App-only: the application permissions alone decide (no user, no ownership).
         Some(roles) => permission_allows(roles, action),
-        None => permission_allows(&caller.scopes, action) && user_may(caller, action, ownership),
+        None => {
+            (permission_allows(&caller.scopes, action)
+                || (ownership == Ownership::Owner
+                    && action == USERS_READ
+                    && has_any(&caller.scopes, OWN_PROFILE_SCOPES)))
+                && user_may(caller, action, ownership)
+        }
     };
     if !allowed {
         return Err(Error::Forbidden);
@@ -403,6 +451,8 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
             }
             _ => has_any(granted, USER_WRITE_SCOPES),
         },
+        Some("devices") if is_read(action) => has_any(granted, DEVICE_READ_SCOPES),
+        Some("devices") => has_any(granted, DEVICE_WRITE_SCOPES),
         Some("oAuth2PermissionGrants") if is_read(action) => has_any(granted, GRANT_READ_SCOPES),
         Some("oAuth2PermissionGrants") => has_any(granted, GRANT_WRITE_SCOPES),
         Some("authorizationPolicy") if is_read(action) => has_any(granted, POLICY_READ_SCOPES),
@@ -438,6 +488,7 @@ fn user_may(caller: &Principal, action: &str, ownership: Ownership) -> bool {
     });
     by_role
         || (ownership == Ownership::Owner && OWNED_APPLICATION_ACTIONS.contains(&action))
+        || (ownership == Ownership::Owner && OWNED_DEVICE_ACTIONS.contains(&action))
         || default_permission(caller, action, ownership)
 }
 
@@ -452,6 +503,8 @@ fn default_permission(caller: &Principal, action: &str, ownership: Ownership) ->
         // "Read all users" (members); guests look up a user they address (spec 05 §3).
         (UserKind::Member, USERS_READ) => true,
         (UserKind::Guest, USERS_READ) => ownership != Ownership::NoTarget,
+        // "Enumerate the list of all devices", "Read all properties of devices" (members only).
+        (UserKind::Member, DEVICES_READ) => true,
         // Members and guests manage their own photo (spec 05 §3, "Manage their own photo").
         (_, USERS_PHOTO_UPDATE) => ownership == Ownership::Owner,
         (UserKind::Guest, SERVICE_PRINCIPALS_READ) => ownership != Ownership::NoTarget,

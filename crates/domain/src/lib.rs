@@ -7,6 +7,7 @@ pub mod authorization_policy;
 pub mod authz;
 pub mod catalog;
 pub mod clock;
+pub mod device;
 pub mod domain_name;
 pub mod error;
 pub mod ids;

@@ -54,6 +54,7 @@ fn category(s: &str) -> Result<AuditCategory> {
         ApplicationManagement,
         RoleManagement,
         Policy,
+        Device,
     ]
     .into_iter()
     .find(|c| c.as_str() == s)

@@ -11,7 +11,9 @@ mod audit;
 mod authorization;
 mod consent;
 mod device_codes;
+mod devices;
 mod directory;
+mod directory_values;
 mod engine;
 mod error;
 mod instance;
@@ -31,6 +33,7 @@ pub mod testing;
 
 pub use authorization::{StoredAuthorizationCode, StoredSignInSession};
 pub use device_codes::{DeviceApproval, DeviceCodeStatus, StoredDeviceCode};
+pub use devices::DeviceRelation;
 pub use engine::Engine;
 pub use instance::TenantSummary;
 pub use refresh_tokens::StoredRefreshToken;

@@ -2,7 +2,6 @@
 //! in `directory_values`, the manager reference, and the recycle bin (`deleted_at`). Active users are
 //! those with no `deleted_at`; sign-in and Graph see only them, `directory/deletedItems` the others.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use gatehouse_domain::authz::Proof;
@@ -392,40 +391,12 @@ impl<M> TenantTx<M> {
 
     /// Fills the multi-valued properties of `users` with one query.
     async fn load_collections(&mut self, users: &mut [User]) -> Result<()> {
-        if users.is_empty() {
-            return Ok(());
-        }
-        let placeholders: Vec<String> = (0..users.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT object_id, property, value FROM directory_values WHERE tenant_id = $1 \
-             AND object_id IN ({}) ORDER BY object_id, property, ordinal",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql).bind(&self.tenant);
-        for u in users.iter() {
-            query = query.bind(u.id.to_string());
-        }
-        let rows = query.fetch_all(&mut *self.tx).await.map_err(db)?;
-        let index: HashMap<String, usize> = users
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.id.to_string(), i))
-            .collect();
-        for row in &rows {
-            let object: String = get(row, "object_id")?;
-            let property: String = get(row, "property")?;
-            let (Some(&i), Some(name)) = (
-                index.get(&object),
-                COLLECTION_PROPERTIES.iter().find(|p| **p == property),
-            ) else {
-                continue;
-            };
-            users[i]
-                .profile
-                .collections
-                .entry(name)
-                .or_default()
-                .push(get(row, "value")?);
+        let ids: Vec<ObjectId> = users.iter().map(|u| u.id).collect();
+        let mut values = self.load_values(&ids, COLLECTION_PROPERTIES).await?;
+        for user in users {
+            if let Some(v) = values.remove(&user.id.to_string()) {
+                user.profile.collections = v;
+            }
         }
         Ok(())
     }
@@ -509,29 +480,7 @@ impl TenantTx<Write> {
         if done.rows_affected() == 0 {
             return Err(Error::not_found(user.id.to_string()));
         }
-        sqlx::query("DELETE FROM directory_values WHERE tenant_id = $1 AND object_id = $2")
-            .bind(&self.tenant)
-            .bind(user.id.to_string())
-            .execute(&mut *self.tx)
-            .await
-            .map_err(db)?;
-        for (property, values) in &p.collections {
-            for (ordinal, value) in values.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO directory_values (tenant_id, object_id, property, ordinal, value, value_key) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&self.tenant)
-                .bind(user.id.to_string())
-                .bind(*property)
-                .bind(ordinal as i64)
-                .bind(value.clone())
-                .bind(value.to_lowercase())
-                .execute(&mut *self.tx)
-                .await
-                .map_err(db)?;
-            }
-        }
+        self.replace_values(user.id, &p.collections).await?;
         Ok(())
     }
 
@@ -646,8 +595,8 @@ impl TenantTx<Write> {
             if done.rows_affected() == 0 {
                 return Err(Error::not_found(id.to_string()));
             }
+            self.delete_values(*id).await?;
             for sql in [
-                "DELETE FROM directory_values WHERE tenant_id = $1 AND object_id = $2",
                 "DELETE FROM role_assignments WHERE tenant_id = $1 AND principal_id = $2",
                 "UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2",
             ] {

@@ -8,8 +8,10 @@ pub mod auth;
 pub mod authorization_policy;
 pub mod batch;
 pub mod deleted_items;
+pub mod devices;
 pub mod key_credentials;
 pub mod me;
+pub mod paging;
 pub mod permission_grants;
 pub mod photos;
 pub mod query;
@@ -47,6 +49,23 @@ pub fn routes(state: AppState) -> Router<AppState> {
             put(users::set_manager).delete(users::remove_manager),
         )
         .route("/users/{id}/directReports", get(users::direct_reports))
+        .route("/users/{id}/ownedDevices", get(devices::owned_by))
+        .route("/users/{id}/registeredDevices", get(devices::registered_by))
+        .route("/me/ownedDevices", get(devices::owned_by_me))
+        .route("/me/registeredDevices", get(devices::registered_by_me))
+        .route("/devices", get(devices::list).post(devices::create))
+        .route(
+            "/devices/{id}",
+            get(devices::read)
+                .patch(devices::update)
+                .delete(devices::remove),
+        )
+        .route("/devices/{id}/{relation}", get(devices::list_users))
+        .route("/devices/{id}/{relation}/$ref", post(devices::add_user))
+        .route(
+            "/devices/{id}/{relation}/{user_id}/$ref",
+            delete(devices::remove_user),
+        )
         .route(
             "/users/{id}/photo",
             get(photos::read_metadata).delete(photos::remove),

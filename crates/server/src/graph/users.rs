@@ -8,8 +8,6 @@ use std::collections::HashMap;
 use axum::Json;
 use axum::extract::{Extension, OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use gatehouse_domain::audit::{
     AuditCategory, AuditRecord, ModifiedProperty, OperationType, TargetResource,
 };
@@ -24,15 +22,12 @@ use serde_json::{Map, Value, json};
 
 use super::applications::{body_changes, body_object, change, context_url, initiator, principal};
 use super::auth::Caller;
+use super::paging::Page;
 use super::user_json::{self, Changes};
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
 use crate::http::json::GraphJson;
 use crate::state::AppState;
-
-/// Graph's default page size for users, and the largest `$top`.
-const DEFAULT_PAGE: i64 = 100;
-const MAX_TOP: i64 = 999;
 
 /// The properties `POST /users` requires.
 const REQUIRED_ON_CREATE: &[&str] = &[
@@ -83,7 +78,7 @@ pub(crate) async fn find<M>(tx: &mut TenantTx<M>, id: &str) -> Result<User> {
 
 /// The caller's relation to a user: a user "owns" their own object (which is how guests may read
 /// themselves); everyone else addresses it as a non-owner.
-fn ownership(caller: &Caller, user: &User) -> Ownership {
+pub(crate) fn ownership(caller: &Caller, user: &User) -> Ownership {
     if caller.object_id() == user.id {
         Ownership::Owner
     } else {
@@ -268,98 +263,21 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, GraphError> {
-    if let Some(other) = query
-        .keys()
-        .find(|k| k.starts_with('$') && !["$select", "$top", "$skiptoken"].contains(&k.as_str()))
-    {
-        return Err(super::query::unsupported(format!(
-            "The query option '{other}' is not supported on users."
-        )));
-    }
+    let page = Page::read(&query, "users", &["$select"])?;
     let select = selection(&query)?;
-    let top = match query.get("$top") {
-        None => DEFAULT_PAGE,
-        Some(t) => t
-            .parse::<i64>()
-            .ok()
-            .filter(|t| (1..=MAX_TOP).contains(t))
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "Invalid page size specified: '{t}'. Must be between 1 and {MAX_TOP} inclusive."
-                ))
-            })?,
-    };
-    let after = query
-        .get("$skiptoken")
-        .map(|t| decode_token(t))
-        .transpose()?;
     let mut tx = state.store.read(caller.tenant).await?;
     authz::decide(
         &principal(&mut tx, &caller).await?,
         authz::USERS_READ,
         Ownership::NoTarget,
     )?;
-    let mut users = tx.users_page(Bin::Active, after, top + 1).await?;
-    let more = users.len() as i64 > top;
-    users.truncate(top as usize);
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        json!(context(&state, &uri, "users", select.as_deref(), false)),
-    );
-    if more && let Some(last) = users.last() {
-        body.insert(
-            "@odata.nextLink".into(),
-            json!(next_link(&state, &uri, &query, last.id)),
-        );
-    }
-    body.insert(
-        "value".into(),
-        Value::Array(
-            users
-                .iter()
-                .map(|u| Value::Object(render(u, select.as_deref())))
-                .collect(),
-        ),
-    );
-    Ok(Json(Value::Object(body)))
-}
-
-fn decode_token(token: &str) -> Result<ObjectId> {
-    URL_SAFE_NO_PAD
-        .decode(token)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| Error::invalid("The specified page token value has expired or is invalid."))
-}
-
-fn next_link(
-    state: &AppState,
-    uri: &axum::http::Uri,
-    query: &HashMap<String, String>,
-    last: ObjectId,
-) -> String {
-    let mut pairs: Vec<(String, String)> = query
+    let users = tx.users_page(Bin::Active, page.after, page.top + 1).await?;
+    let context = context(&state, &uri, "users", select.as_deref(), false);
+    let items = users
         .iter()
-        .filter(|(k, _)| k.as_str() != "$skiptoken")
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .map(|u| (u.id, Value::Object(render(u, select.as_deref()))))
         .collect();
-    pairs.sort();
-    pairs.push((
-        "$skiptoken".into(),
-        URL_SAFE_NO_PAD.encode(last.to_string()),
-    ));
-    let query = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", urlencoding(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    format!("{}{}?{query}", state.instance.public_url, uri.path())
-}
-
-fn urlencoding(v: &str) -> String {
-    form_urlencoded::byte_serialize(v.as_bytes()).collect()
+    Ok(Json(page.body(&state, &uri, &query, context, items)))
 }
 
 /// `GET /users/{id}` (an object id or a user principal name).
