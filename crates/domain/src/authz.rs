@@ -114,6 +114,9 @@ pub const USERS_DELETE: &str = "microsoft.directory/users/delete";
 /// Restore a deleted user.
 pub const USERS_RESTORE: &str = "microsoft.directory/users/restore";
 
+/// Read sign-in reports, and users' `signInActivity`.
+pub const SIGN_IN_REPORTS_READ: &str = "microsoft.directory/signInReports/allProperties/read";
+
 /// Read a device's properties (and, for members, enumerate devices).
 pub const DEVICES_READ: &str = "microsoft.directory/devices/standard/read";
 /// Register a device.
@@ -451,6 +454,7 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
             }
             _ => has_any(granted, USER_WRITE_SCOPES),
         },
+        Some("signInReports") => has_any(granted, &["AuditLog.Read.All"]),
         Some("devices") if is_read(action) => has_any(granted, DEVICE_READ_SCOPES),
         Some("devices") => has_any(granted, DEVICE_WRITE_SCOPES),
         Some("oAuth2PermissionGrants") if is_read(action) => has_any(granted, GRANT_READ_SCOPES),

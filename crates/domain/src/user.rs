@@ -111,6 +111,17 @@ pub struct User {
     pub deleted: Option<OffsetDateTime>,
 }
 
+/// Graph `signInActivity` (spec 02 §7): the user's last sign-ins and their request ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignInActivity {
+    /// The last interactive sign-in.
+    pub last_sign_in: Option<(OffsetDateTime, String)>,
+    /// The last sign-in an application made for the user (refresh tokens, on-behalf-of).
+    pub last_non_interactive_sign_in: Option<(OffsetDateTime, String)>,
+    /// The last successful sign-in of either kind.
+    pub last_successful_sign_in: Option<(OffsetDateTime, String)>,
+}
+
 /// A single-valued string property of a user, by its Graph name, with its maximum length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TextProperty {

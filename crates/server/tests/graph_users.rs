@@ -706,3 +706,66 @@ async fn user_responses_use_only_property_names_of_the_graph_schema() {
     assert!(seen.contains("create.onPremisesExtensionAttributes.extensionAttribute1"));
     assert!(seen.contains("create.employeeOrgData.division"));
 }
+
+#[tokio::test]
+async fn sign_in_activity_records_interactive_and_non_interactive_sign_ins() {
+    each_engine(|db| async {
+        let f = fixture(db).await;
+        let client = gatehouse_domain::catalog::first_party::GRAPH_COMMAND_LINE_TOOLS.to_string();
+        let ann = f.upn("ann");
+        let r = f
+            .token_request(
+                &f.tenant.to_string(),
+                &[
+                    ("grant_type", "password"),
+                    ("client_id", &client),
+                    ("username", &ann),
+                    ("password", PASSWORD),
+                    ("scope", "User.Read offline_access"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let refresh = r.body["refresh_token"].as_str().unwrap().to_owned();
+        let path = format!("/users/{ann}?$select=displayName,signInActivity");
+        let reader = f.user_token("admin", "User.Read.All AuditLog.Read.All").await;
+        let r = f.call(&reader, Method::GET, &path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let activity = &r.body["signInActivity"];
+        assert_eq!(activity["lastSignInDateTime"], "2026-11-23T12:00:00Z");
+        assert!(activity["lastSignInRequestId"].is_string());
+        assert_eq!(activity["lastSuccessfulSignInRequestId"], activity["lastSignInRequestId"]);
+        assert_eq!(activity["lastNonInteractiveSignInDateTime"], Value::Null);
+
+        f.app.clock.advance(time::Duration::minutes(10));
+        let r = f
+            .token_request(
+                &f.tenant.to_string(),
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", &client),
+                    ("refresh_token", &refresh),
+                    ("scope", "User.Read offline_access"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = f.call(&reader, Method::GET, &path, None).await;
+        let activity = &r.body["signInActivity"];
+        assert_eq!(activity["lastSignInDateTime"], "2026-11-23T12:00:00Z");
+        assert_eq!(activity["lastNonInteractiveSignInDateTime"], "2026-11-23T12:10:00Z");
+        assert_eq!(activity["lastSuccessfulSignInDateTime"], "2026-11-23T12:10:00Z");
+        // Not returned unless selected; without AuditLog.Read.All, or without a reports role, 403.
+        let r = f.call(&reader, Method::GET, &format!("/users/{ann}"), None).await;
+        assert!(r.body.get("signInActivity").is_none());
+        let no_audit = f.user_token("admin", "User.Read.All").await;
+        let r = f.call(&no_audit, Method::GET, &path, None).await;
+        assert_error(&r, StatusCode::FORBIDDEN, "Authorization_RequestDenied");
+        let bob = f.user_token("bob", "User.Read.All AuditLog.Read.All").await;
+        let r = f.call(&bob, Method::GET, &path, None).await;
+        assert_error(&r, StatusCode::FORBIDDEN, "Authorization_RequestDenied");
+    })
+    .await;
+}

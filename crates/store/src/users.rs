@@ -8,7 +8,8 @@ use gatehouse_domain::authz::Proof;
 use gatehouse_domain::ids::ObjectId;
 use gatehouse_domain::password::PasswordHash;
 use gatehouse_domain::user::{
-    COLLECTION_PROPERTIES, TEXT_PROPERTIES, User, UserPrincipalName, UserProfile, UserType,
+    COLLECTION_PROPERTIES, SignInActivity, TEXT_PROPERTIES, User, UserPrincipalName, UserProfile,
+    UserType,
 };
 use gatehouse_domain::{Error, Result};
 use sqlx::any::AnyRow;
@@ -330,6 +331,40 @@ impl<M> TenantTx<M> {
         .map_err(db)
     }
 
+    /// The sign-in activity of user `id` (active or in the recycle bin).
+    pub async fn sign_in_activity(&mut self, id: ObjectId) -> Result<SignInActivity> {
+        let row = sqlx::query(
+            "SELECT last_sign_in_at, last_sign_in_request_id, last_non_interactive_sign_in_at, \
+             last_non_interactive_sign_in_request_id, last_successful_sign_in_at, \
+             last_successful_sign_in_request_id FROM users WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(&self.tenant)
+        .bind(id.to_string())
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| Error::not_found(id.to_string()))?;
+        let pair = |at: &str, request: &str| -> Result<Option<(OffsetDateTime, String)>> {
+            Ok(
+                match (get_opt_ts(&row, at)?, get::<Option<String>>(&row, request)?) {
+                    (Some(t), Some(r)) => Some((t, r)),
+                    _ => None,
+                },
+            )
+        };
+        Ok(SignInActivity {
+            last_sign_in: pair("last_sign_in_at", "last_sign_in_request_id")?,
+            last_non_interactive_sign_in: pair(
+                "last_non_interactive_sign_in_at",
+                "last_non_interactive_sign_in_request_id",
+            )?,
+            last_successful_sign_in: pair(
+                "last_successful_sign_in_at",
+                "last_successful_sign_in_request_id",
+            )?,
+        })
+    }
+
     /// The active manager of user `id`, if any.
     pub async fn manager_of(&mut self, id: ObjectId) -> Result<Option<User>> {
         let manager: Option<Option<String>> = sqlx::query_scalar(
@@ -507,6 +542,34 @@ impl TenantTx<Write> {
         if done.rows_affected() == 0 {
             return Err(Error::not_found(id.to_string()));
         }
+        Ok(())
+    }
+
+    /// Records a successful sign-in of user `id` (tokens were issued) for `signInActivity`.
+    pub async fn record_sign_in(
+        &mut self,
+        id: ObjectId,
+        interactive: bool,
+        request_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let sql = if interactive {
+            "UPDATE users SET last_sign_in_at = $3, last_sign_in_request_id = $4, \
+             last_successful_sign_in_at = $3, last_successful_sign_in_request_id = $4 \
+             WHERE tenant_id = $1 AND id = $2"
+        } else {
+            "UPDATE users SET last_non_interactive_sign_in_at = $3, \
+             last_non_interactive_sign_in_request_id = $4, last_successful_sign_in_at = $3, \
+             last_successful_sign_in_request_id = $4 WHERE tenant_id = $1 AND id = $2"
+        };
+        sqlx::query(sql)
+            .bind(&self.tenant)
+            .bind(id.to_string())
+            .bind(ts(now))
+            .bind(request_id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(db)?;
         Ok(())
     }
 

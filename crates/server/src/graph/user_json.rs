@@ -43,6 +43,8 @@ pub static PROPERTIES: LazyLock<Vec<String>> = LazyLock::new(|| {
     .cloned()
     .collect();
     names.push("passwordProfile".into());
+    // Rendered only on `$select`, from the sign-in records (`users::add_sign_in_activity`).
+    names.push("signInActivity".into());
     names
 });
 
@@ -74,6 +76,7 @@ const READ_ONLY: &[&str] = &[
     "externalUserStateChangeDateTime",
     "onPremisesSyncEnabled",
     "onPremisesImmutableId",
+    "signInActivity",
 ];
 
 /// Every property of `user`, in Graph's shape. `passwordProfile` is write-only and never rendered;

@@ -130,6 +130,49 @@ pub(crate) fn render(user: &User, select: Option<&[String]>) -> Map<String, Valu
     out
 }
 
+/// Adds `signInActivity` to rendered users when `$select` names it: the caller needs
+/// `AuditLog.Read.All` and, signed in, a role that reads sign-in reports (as Graph requires).
+pub(crate) async fn add_sign_in_activity<M>(
+    tx: &mut TenantTx<M>,
+    caller: &Caller,
+    select: Option<&[String]>,
+    rendered: &mut [(ObjectId, Map<String, Value>)],
+) -> Result<()> {
+    if !select.is_some_and(|s| s.iter().any(|p| p == "signInActivity")) {
+        return Ok(());
+    }
+    authz::decide(
+        &principal(tx, caller).await?,
+        authz::SIGN_IN_REPORTS_READ,
+        Ownership::NoTarget,
+    )?;
+    for (id, map) in rendered.iter_mut() {
+        let activity = tx.sign_in_activity(*id).await?;
+        let pair = |p: &Option<(time::OffsetDateTime, String)>| {
+            p.as_ref()
+                .map(|(t, r)| (json!(super::application_json::datetime(*t)), json!(r)))
+        };
+        let mut m = Map::new();
+        for (name, value) in [
+            ("lastSignIn", pair(&activity.last_sign_in)),
+            (
+                "lastNonInteractiveSignIn",
+                pair(&activity.last_non_interactive_sign_in),
+            ),
+            (
+                "lastSuccessfulSignIn",
+                pair(&activity.last_successful_sign_in),
+            ),
+        ] {
+            let (at, request) = value.unwrap_or((Value::Null, Value::Null));
+            m.insert(format!("{name}DateTime"), at);
+            m.insert(format!("{name}RequestId"), request);
+        }
+        map.insert("signInActivity".into(), Value::Object(m));
+    }
+    Ok(())
+}
+
 /// `@odata.context` of a user entity or collection, with the `$select` list as Graph writes it.
 pub(crate) fn context(
     state: &AppState,
@@ -273,9 +316,14 @@ pub async fn list(
     )?;
     let users = tx.users_page(Bin::Active, page.after, page.top + 1).await?;
     let context = context(&state, &uri, "users", select.as_deref(), false);
-    let items = users
+    let mut rendered: Vec<_> = users
         .iter()
-        .map(|u| (u.id, Value::Object(render(u, select.as_deref()))))
+        .map(|u| (u.id, render(u, select.as_deref())))
+        .collect();
+    add_sign_in_activity(&mut tx, &caller, select.as_deref(), &mut rendered).await?;
+    let items = rendered
+        .into_iter()
+        .map(|(id, m)| (id, Value::Object(m)))
         .collect();
     Ok(Json(page.body(&state, &uri, &query, context, items)))
 }
@@ -296,7 +344,16 @@ pub async fn read(
         authz::USERS_READ,
         ownership(&caller, &user),
     )?;
-    Ok(Json(entity(&state, &uri, &user, select.as_deref())))
+    let mut rendered = [(user.id, render(&user, select.as_deref()))];
+    add_sign_in_activity(&mut tx, &caller, select.as_deref(), &mut rendered).await?;
+    let [(_, rendered)] = rendered;
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        json!(context(&state, &uri, "users", select.as_deref(), true)),
+    );
+    body.extend(rendered);
+    Ok(Json(Value::Object(body)))
 }
 
 /// `PATCH /users/{id}`: the properties present change; 204.

@@ -502,6 +502,7 @@ async fn try_issue(
             auth_time,
             role_template_ids: grants::tenant_roles(&mut tx, user).await?,
             family_id: None,
+            interactive: true,
         };
         let lifetimes = tx.token_lifetimes_for(app).await?;
         let mut hashes = Vec::new();

@@ -124,6 +124,7 @@ pub async fn redeem(
         auth_time: stored.auth_time,
         role_template_ids: roles,
         family_id: None,
+        interactive: true,
     };
     let issued = tokens::issue(state, &mut tx, &signer, &sign_in, &grant).await?;
     tx.commit().await?;

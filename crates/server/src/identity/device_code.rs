@@ -312,6 +312,7 @@ async fn redeem(
         auth_time: approval.auth_time,
         role_template_ids: roles,
         family_id: None,
+        interactive: true,
     };
     let issued = tokens::issue(state, &mut tx, &signer, &sign_in, &grant).await?;
     tx.commit().await?;

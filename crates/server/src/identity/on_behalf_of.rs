@@ -114,6 +114,7 @@ pub async fn grant(
         auth_time,
         role_template_ids: roles,
         family_id: None,
+        interactive: false,
     };
     let issued = tokens::issue(state, &mut tx, &signer, &sign_in, &grant).await?;
     tx.commit().await?;

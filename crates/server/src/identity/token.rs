@@ -163,6 +163,7 @@ async fn password(
         auth_time: now,
         role_template_ids: roles,
         family_id: None,
+        interactive: true,
     };
     let issued = tokens::issue(state, &mut tx, &signer, &sign_in, &grant).await?;
     tx.commit().await?;
@@ -267,6 +268,7 @@ async fn refresh(
         auth_time: stored.auth_time,
         role_template_ids: roles,
         family_id: Some(stored.family_id),
+        interactive: false,
     };
     let issued = tokens::issue(state, &mut tx, &signer, &sign_in, &grant).await?;
     tx.commit().await?;

@@ -39,6 +39,9 @@ pub struct SignIn {
     pub role_template_ids: Vec<Uuid>,
     /// The family to continue (refresh), or `None` to start one (a new sign-in).
     pub family_id: Option<String>,
+    /// Whether the user took part (signed in, entered a code, gave a password) rather than an
+    /// application redeeming a refresh token or an assertion: Graph's `signInActivity` tells them apart.
+    pub interactive: bool,
 }
 
 /// What the token endpoint returns.
@@ -420,6 +423,10 @@ pub async fn issue(
     } else {
         None
     };
+
+    let request_id = crate::http::context::RequestContext::current().request_id;
+    tx.record_sign_in(user.id, sign_in.interactive, &request_id.to_string(), now)
+        .await?;
 
     let client_info = URL_SAFE_NO_PAD.encode(
         serde_json::to_vec(&json!({ "uid": user.id.to_string(), "utid": tid }))
