@@ -113,6 +113,21 @@ pub const USERS_PHOTO_UPDATE: &str = "microsoft.directory/users/photo/update";
 pub const USERS_DELETE: &str = "microsoft.directory/users/delete";
 /// Restore a deleted user.
 pub const USERS_RESTORE: &str = "microsoft.directory/users/restore";
+/// Read the tenant's domains (members and guests by default).
+pub const DOMAINS_READ: &str = "microsoft.directory/domains/standard/read";
+/// Add a domain to the tenant.
+pub const DOMAINS_CREATE: &str = "microsoft.directory/domains/create";
+/// Verify a domain, make it the default, change its services and password policy.
+pub const DOMAINS_UPDATE: &str = "microsoft.directory/domains/basic/update";
+/// Delete a domain.
+pub const DOMAINS_DELETE: &str = "microsoft.directory/domains/delete";
+/// Read the organization object (members by default).
+pub const ORGANIZATION_READ: &str = "microsoft.directory/organization/standard/read";
+/// Read the organization's id, display name and verified domains only (guests by default, and
+/// any caller whose token carries only `User.Read`).
+pub const ORGANIZATION_BASIC_READ: &str = "microsoft.directory/organization/basic/read";
+/// Change the organization's properties.
+pub const ORGANIZATION_UPDATE: &str = "microsoft.directory/organization/basic/update";
 
 /// Read sign-in reports, and users' `signInActivity`.
 pub const SIGN_IN_REPORTS_READ: &str = "microsoft.directory/signInReports/allProperties/read";
@@ -258,6 +273,37 @@ const POLICY_READ_SCOPES: &[&str] = &[
 ];
 /// Graph permissions that allow changing the authorization policy.
 const POLICY_WRITE_SCOPES: &[&str] = &["Policy.ReadWrite.Authorization"];
+
+/// Graph permissions that allow reading domains.
+const DOMAIN_READ_SCOPES: &[&str] = &[
+    "Domain.Read.All",
+    "Domain.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow adding, verifying, changing and deleting domains.
+const DOMAIN_WRITE_SCOPES: &[&str] = &["Domain.ReadWrite.All", "Directory.AccessAsUser.All"];
+/// Graph permissions that allow reading every property of the organization.
+const ORGANIZATION_READ_SCOPES: &[&str] = &[
+    "Organization.Read.All",
+    "Organization.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow reading its id, display name and verified domains.
+const ORGANIZATION_BASIC_READ_SCOPES: &[&str] = &[
+    "User.Read",
+    "Organization.Read.All",
+    "Organization.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+    "Directory.AccessAsUser.All",
+];
+/// Graph permissions that allow changing the organization.
+const ORGANIZATION_WRITE_SCOPES: &[&str] =
+    &["Organization.ReadWrite.All", "Directory.AccessAsUser.All"];
 
 /// Whether the signed-in user is a member or a guest of the tenant (Graph `userType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -463,6 +509,13 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
         Some("authorizationPolicy") => has_any(granted, POLICY_WRITE_SCOPES),
         Some("policies") if is_read(action) => has_any(granted, APP_CONFIG_POLICY_READ_SCOPES),
         Some("policies") => has_any(granted, APP_CONFIG_POLICY_WRITE_SCOPES),
+        Some("domains") if is_read(action) => has_any(granted, DOMAIN_READ_SCOPES),
+        Some("domains") => has_any(granted, DOMAIN_WRITE_SCOPES),
+        Some("organization") if action == ORGANIZATION_BASIC_READ => {
+            has_any(granted, ORGANIZATION_BASIC_READ_SCOPES)
+        }
+        Some("organization") if is_read(action) => has_any(granted, ORGANIZATION_READ_SCOPES),
+        Some("organization") => has_any(granted, ORGANIZATION_WRITE_SCOPES),
         _ => false,
     }
 }
@@ -514,6 +567,10 @@ fn default_permission(caller: &Principal, action: &str, ownership: Ownership) ->
         (UserKind::Guest, SERVICE_PRINCIPALS_READ) => ownership != Ownership::NoTarget,
         // "List permissions granted to applications" (spec 05 §3); the policy is readable by all.
         (UserKind::Member, OAUTH2_PERMISSION_GRANTS_READ | AUTHORIZATION_POLICY_READ) => true,
+        // "Read all company information", "Read all domains"; guests: "Read company display
+        // name", "Read all domains" (spec 01 §2).
+        (_, DOMAINS_READ | ORGANIZATION_BASIC_READ) => true,
+        (UserKind::Member, ORGANIZATION_READ) => true,
         _ => false,
     }
 }

@@ -12,6 +12,7 @@ pub mod domain_name;
 pub mod error;
 pub mod ids;
 pub mod lockout;
+pub mod organization;
 pub mod password;
 pub mod photo;
 pub mod provisioning;

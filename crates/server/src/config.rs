@@ -58,6 +58,9 @@ pub struct ServeArgs {
     /// Suffix of new tenants' initial domains [env: GATEHOUSE_INITIAL_DOMAIN_SUFFIX] [default: gatehouse.test]
     #[arg(long, value_name = "DOMAIN")]
     pub initial_domain_suffix: Option<String>,
+    /// DNS server for domain verification, IP:PORT [env: GATEHOUSE_DNS_RESOLVER] [default: the system resolver]
+    #[arg(long, value_name = "ADDR")]
+    pub dns_resolver: Option<String>,
 }
 
 /// The effective settings of `gatehouse serve`.
@@ -73,6 +76,8 @@ pub struct Settings {
     /// A `tracing_subscriber::EnvFilter` directive string, already validated.
     pub log_filter: String,
     pub initial_domain_suffix: DomainName,
+    /// The DNS server domain verification asks; `None`: the system resolver.
+    pub dns_resolver: Option<SocketAddr>,
     /// `GATEHOUSE_MASTER_KEY`: base64 of exactly 32 bytes (validated). `None`: `DATA_DIR/master.key`.
     pub master_key: Option<Secret>,
     /// `GATEHOUSE_OPERATOR_KEY`: at least 32 characters (validated). `None`: `DATA_DIR/operator.key`.
@@ -372,9 +377,10 @@ const TLS_KEY: Key = Key("tls_key");
 const LOG_FORMAT: Key = Key("log_format");
 const LOG: Key = Key("log");
 const DOMAIN_SUFFIX: Key = Key("initial_domain_suffix");
+const DNS_RESOLVER: Key = Key("dns_resolver");
 #[rustfmt::skip]
-const FILE_KEYS: [Key; 9] =
-    [LISTEN, PUBLIC_URL, DATA_DIR, DATABASE_URL, TLS_CERT, TLS_KEY, LOG_FORMAT, LOG, DOMAIN_SUFFIX];
+const FILE_KEYS: [Key; 10] =
+    [LISTEN, PUBLIC_URL, DATA_DIR, DATABASE_URL, TLS_CERT, TLS_KEY, LOG_FORMAT, LOG, DOMAIN_SUFFIX, DNS_RESOLVER];
 
 const MASTER_KEY: Key = Key("master_key");
 const OPERATOR_KEY: Key = Key("operator_key");
@@ -659,6 +665,15 @@ impl Settings {
         let suffix = args.initial_domain_suffix.clone();
         let suffix = layers.get(DOMAIN_SUFFIX, suffix, DEFAULT_DOMAIN_SUFFIX);
         let initial_domain_suffix = suffix.check(domain, "expected a DNS domain name")?;
+        let dns_resolver = layers
+            .pick(DNS_RESOLVER, args.dns_resolver.clone())
+            .map(|given| {
+                given.check(
+                    |v| v.trim().parse::<SocketAddr>().ok(),
+                    "expected IP:PORT such as 127.0.0.1:53 or [::1]:53",
+                )
+            })
+            .transpose()?;
         let master_key = layers.env(MASTER_KEY).map(master_key).transpose()?;
         let operator_key = layers.env(OPERATOR_KEY).map(operator_key).transpose()?;
         let bootstrap = Bootstrap::from_env(&layers)?;
@@ -671,6 +686,7 @@ impl Settings {
             log_format,
             log_filter,
             initial_domain_suffix,
+            dns_resolver,
             master_key,
             operator_key,
             bootstrap,
@@ -892,7 +908,7 @@ mod tests {
         // What to read; the file, the environment variable and the flags; expected from the default,
         // then with the file, then also the variable, then also the flags.
         #[rustfmt::skip]
-        let cases: [(Get, [&str; 3], [&str; 4]); 8] = [
+        let cases: [(Get, [&str; 3], [&str; 4]); 9] = [
             (|s| format!("{:?}", s.listen),
              [r#"listen = ["10.0.0.1:1", "10.0.0.1:2"]"#, "GATEHOUSE_LISTEN=10.0.0.2:1, [::1]:2", "--listen|10.0.0.3:1|--listen=10.0.0.3:2"],
              ["[127.0.0.1:8443]", "[10.0.0.1:1, 10.0.0.1:2]", "[10.0.0.2:1, [::1]:2]", "[10.0.0.3:1, 10.0.0.3:2]"]),
@@ -918,6 +934,9 @@ mod tests {
             (|s| s.initial_domain_suffix.to_string(),
              [r#"initial_domain_suffix = "file.test""#, "GATEHOUSE_INITIAL_DOMAIN_SUFFIX=Env.Test", "--initial-domain-suffix|flag.test"],
              ["gatehouse.test", "file.test", "env.test", "flag.test"]),
+            (|s| format!("{:?}", s.dns_resolver),
+             [r#"dns_resolver = "10.0.0.53:53""#, "GATEHOUSE_DNS_RESOLVER=[::1]:5353", "--dns-resolver|127.0.0.1:1053"],
+             ["None", "Some(10.0.0.53:53)", "Some([::1]:5353)", "Some(127.0.0.1:1053)"]),
         ];
         let cwd = std::env::current_dir().unwrap().display().to_string();
         for (get, [file, var, flags], expected) in cases {
@@ -959,7 +978,7 @@ mod tests {
             (r#"file:master_key = "x""#, "unknown key `master_key`: this setting is read only from the environment variable GATEHOUSE_MASTER_KEY"),
             (r#"file:operator_key = "x""#, "unknown key `operator_key`: this setting is read only from the environment variable GATEHOUSE_OPERATOR_KEY"),
             (r#"file:bootstrap_admin_password = "x""#, "unknown key `bootstrap_admin_password`: this setting is read only from the environment variable GATEHOUSE_BOOTSTRAP_ADMIN_PASSWORD"),
-            ("file:zzzzzzzz = 1", "unknown key `zzzzzzzz`: known keys are listen, public_url, data_dir, database_url, tls_cert, tls_key, log_format, log, initial_domain_suffix"),
+            ("file:zzzzzzzz = 1", "unknown key `zzzzzzzz`: known keys are listen, public_url, data_dir, database_url, tls_cert, tls_key, log_format, log, initial_domain_suffix, dns_resolver"),
             ("file:listen = [\\n1,\\n", "not valid TOML at line 3: invalid array expected `]`"),
             ("file:public_url = 5", "`public_url` must be a string (in quotes)"),
             ("file:listen = [1]", "`listen` must be an array of strings"),
@@ -979,6 +998,8 @@ mod tests {
         let cases = [
             ("--listen|1.2.3", "invalid --listen '1.2.3': expected IP:PORT such as 127.0.0.1:8443 or [::1]:8443"),
             ("GATEHOUSE_LISTEN=localhost:80", "invalid GATEHOUSE_LISTEN 'localhost:80': expected IP:PORT"),
+            ("GATEHOUSE_DNS_RESOLVER=dns.example:53", "invalid GATEHOUSE_DNS_RESOLVER 'dns.example:53': expected IP:PORT such as 127.0.0.1:53 or [::1]:53"),
+            ("--dns-resolver|10.0.0.53", "invalid --dns-resolver '10.0.0.53': expected IP:PORT"),
             ("GATEHOUSE_LISTEN= , ", "invalid GATEHOUSE_LISTEN ',': expected IP:PORT such as 127.0.0.1:8443 or [::1]:8443; at least one is needed"),
             (r#"file:listen = ["nope"]"#, "invalid `listen` 'nope' in config file {dir}/gatehouse.toml: expected IP:PORT"),
             ("--listen=[::1]:1|--listen=[::1]:1", "invalid --listen '[::1]:1': the address is listed twice; give each one once"),

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod bootstrap;
 pub mod config;
+pub mod dns;
 pub mod graph;
 pub mod health;
 pub mod http;

@@ -17,6 +17,7 @@ use tokio::task::JoinSet;
 
 use crate::bootstrap::{self, Bootstrapped};
 use crate::config::{LogFormat, Settings, TlsSource};
+use crate::dns::Dns;
 use crate::identity::keys::SigningKeys;
 use crate::passwords::Passwords;
 use crate::secrets::{MasterKeySource, Secrets};
@@ -94,6 +95,7 @@ pub async fn serve(settings: Settings) -> Result<(), StartError> {
         passwords: Arc::new(Passwords::per_cpu(PasswordHasher::default())),
         readiness: Arc::new(Readiness::default()),
         keys: Arc::new(SigningKeys::new()),
+        dns: Arc::new(Dns::configured(settings.dns_resolver)),
     };
 
     announce(

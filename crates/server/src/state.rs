@@ -8,6 +8,7 @@ use gatehouse_domain::domain_name::DomainName;
 use gatehouse_domain::random::Random;
 use gatehouse_store::Store;
 
+use crate::dns::Dns;
 use crate::identity::keys::SigningKeys;
 use crate::passwords::Passwords;
 use crate::secrets::Secrets;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub instance: Arc<Instance>,
     /// Every tenant's token signing keys, cached on this node.
     pub keys: Arc<SigningKeys>,
+    /// The resolver domain verification asks (the `dns_resolver` setting).
+    pub dns: Arc<Dns>,
 }
 
 /// Instance-level settings the handlers need.

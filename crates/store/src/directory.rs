@@ -1,9 +1,8 @@
-//! Tenant-scoped directory data: the tenant's own row, domains, service principals, delegated
+//! Tenant-scoped directory data: the tenant's own row, service principals, delegated
 //! grants, role assignments and data keys (users are in `users.rs`). Every statement binds the tenant id first.
 
 use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant, ServicePrincipal};
 use gatehouse_domain::authz::Proof;
-use gatehouse_domain::domain_name::{AuthenticationType, Domain, DomainName};
 use gatehouse_domain::ids::{AppId, ObjectId};
 use gatehouse_domain::role::RoleAssignment;
 use gatehouse_domain::tenant::{Tenant, TenantState, TokenAlgorithm};
@@ -16,17 +15,6 @@ use crate::error::db;
 use crate::instance::tenant_from_row;
 use crate::rows::{get, get_flag, get_ts, parse, ts};
 use crate::tx::{TenantTx, Write};
-
-fn domain_from_row(row: &AnyRow) -> Result<Domain> {
-    Ok(Domain {
-        name: parse(row, "name", DomainName::parse)?,
-        authentication_type: parse(row, "authentication_type", AuthenticationType::parse)?,
-        is_default: get_flag(row, "is_default")?,
-        is_initial: get_flag(row, "is_initial")?,
-        is_root: get_flag(row, "is_root")?,
-        is_verified: get_flag(row, "is_verified")?,
-    })
-}
 
 fn service_principal_from_row(row: &AnyRow) -> Result<ServicePrincipal> {
     Ok(ServicePrincipal {
@@ -89,18 +77,6 @@ impl<M> TenantTx<M> {
         .map_err(db)?
         .ok_or_else(|| Error::not_found(self.tenant.clone()))?;
         tenant_from_row(&row)
-    }
-
-    pub async fn domains(&mut self) -> Result<Vec<Domain>> {
-        let rows = sqlx::query(
-            "SELECT name, authentication_type, is_default, is_initial, is_root, is_verified FROM domains \
-             WHERE tenant_id = $1 ORDER BY name",
-        )
-        .bind(&self.tenant)
-        .fetch_all(&mut *self.tx)
-        .await
-        .map_err(db)?;
-        rows.iter().map(domain_from_row).collect()
     }
 
     pub async fn service_principal_by_app_id(
@@ -217,28 +193,6 @@ impl TenantTx<Write> {
             .execute(&mut *self.tx)
             .await
             .map_err(db)?;
-        Ok(())
-    }
-
-    pub async fn insert_domain(&mut self, domain: &Domain, now: OffsetDateTime) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO domains (tenant_id, name, authentication_type, is_default, is_initial, is_root, is_verified, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&self.tenant)
-        .bind(domain.name.as_str())
-        .bind(domain.authentication_type.as_str())
-        .bind(domain.is_default)
-        .bind(domain.is_initial)
-        .bind(domain.is_root)
-        .bind(domain.is_verified)
-        .bind(ts(now))
-        .execute(&mut *self.tx)
-        .await
-        .map_err(|e| match db(e) {
-            Error::Conflict { .. } => Error::conflict(format!("The domain '{}' is already in use.", domain.name)),
-            other => other,
-        })?;
         Ok(())
     }
 

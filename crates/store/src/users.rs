@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use gatehouse_domain::authz::Proof;
+use gatehouse_domain::domain_name::DomainName;
 use gatehouse_domain::ids::ObjectId;
 use gatehouse_domain::password::PasswordHash;
 use gatehouse_domain::user::{
@@ -264,6 +265,24 @@ impl<M> TenantTx<M> {
         let mut users = vec![user_from_row(&row)?];
         self.load_collections(&mut users).await?;
         Ok(users.pop())
+    }
+
+    /// The users, active or in the recycle bin, whose user principal name is on the domain `name`
+    /// (exactly, not on its subdomains): the users that keep a domain from being deleted.
+    pub async fn users_on_domain(&mut self, name: &DomainName) -> Result<Vec<User>> {
+        let sql = format!(
+            "SELECT {} FROM users WHERE tenant_id = $1 AND upn_key LIKE $2 ORDER BY upn_key",
+            *USER_COLUMNS
+        );
+        let rows = sqlx::query(&sql)
+            .bind(&self.tenant)
+            .bind(format!("%@{name}"))
+            .fetch_all(&mut *self.tx)
+            .await
+            .map_err(db)?;
+        let mut users = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
+        self.load_collections(&mut users).await?;
+        Ok(users)
     }
 
     /// A page of users in `bin` ordered by id, starting after `after`: at most `limit` of them.

@@ -812,8 +812,13 @@ const DIRECTORY_WRITERS_ACTIONS: &[&str] = &[
     "microsoft.directory/users/userPrincipalName/update",
 ];
 
-const DOMAIN_NAME_ADMINISTRATOR_ACTIONS: &[&str] =
-    &["microsoft.directory/domains/allProperties/allTasks"];
+const DOMAIN_NAME_ADMINISTRATOR_ACTIONS: &[&str] = &[
+    "microsoft.directory/domains/allProperties/allTasks",
+    "microsoft.directory/domains/federationConfiguration/basic/update",
+    "microsoft.directory/domains/federationConfiguration/create",
+    "microsoft.directory/domains/federationConfiguration/delete",
+    "microsoft.directory/domains/federationConfiguration/standard/read",
+];
 
 const EXCHANGE_ADMINISTRATOR_ACTIONS: &[&str] = &[
     "microsoft.directory/contacts/allProperties/read",

@@ -46,7 +46,7 @@ pub fn string(target: &str, v: &Value) -> Result<String> {
         .ok_or_else(|| type_error(target, "a string"))
 }
 
-fn opt_string(target: &str, v: &Value) -> Result<Option<String>> {
+pub fn opt_string(target: &str, v: &Value) -> Result<Option<String>> {
     match v {
         Value::Null => Ok(None),
         other => string(target, other).map(Some),

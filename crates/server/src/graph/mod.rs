@@ -9,8 +9,11 @@ pub mod authorization_policy;
 pub mod batch;
 pub mod deleted_items;
 pub mod devices;
+pub mod domain_verification;
+pub mod domains;
 pub mod key_credentials;
 pub mod me;
+pub mod organization;
 pub mod paging;
 pub mod permission_grants;
 pub mod photos;
@@ -176,6 +179,27 @@ pub fn routes(state: AppState) -> Router<AppState> {
                 .patch(permission_grants::update)
                 .delete(permission_grants::remove),
         )
+        .route("/organization", get(organization::list))
+        .route(
+            "/organization/{id}",
+            get(organization::read).patch(organization::update),
+        )
+        .route("/domains", get(domains::list).post(domains::create))
+        .route(
+            "/domains/{name}",
+            get(domains::read)
+                .patch(domains::update)
+                .delete(domains::remove),
+        )
+        .route(
+            "/domains/{name}/domainNameReferences",
+            get(domains::name_references),
+        )
+        .route(
+            "/domains/{name}/verificationDnsRecords",
+            get(domain_verification::verification_records),
+        )
+        .route("/domains/{name}/verify", post(domain_verification::verify))
         .route(
             "/policies/authorizationPolicy",
             get(authorization_policy::read).patch(authorization_policy::update),

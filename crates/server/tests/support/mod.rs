@@ -5,6 +5,7 @@
 
 pub mod browser;
 pub mod certs;
+pub mod dns;
 pub mod graph;
 pub mod openapi;
 
@@ -20,6 +21,7 @@ use gatehouse_domain::password::PasswordHasher;
 use gatehouse_domain::random::SeededRandom;
 use gatehouse_domain::user::{User, UserPrincipalName, UserType};
 use gatehouse_server::config::Bootstrap;
+use gatehouse_server::dns::Dns;
 use gatehouse_server::identity::keys::SigningKeys;
 use gatehouse_server::passwords::Passwords;
 use gatehouse_server::secrets::Secrets;
@@ -67,6 +69,8 @@ impl TestApp {
             passwords: Arc::new(Passwords::new(PasswordHasher::new(1024, 1, 1).unwrap(), 2)),
             readiness: Arc::new(Readiness::default()),
             keys: Arc::new(SigningKeys::new()),
+            // Nothing answers there: tests that verify domains point it at their own server.
+            dns: Arc::new(Dns::at(([127, 0, 0, 1], 9).into())),
         };
         Self { state, clock, db }
     }

@@ -14,12 +14,16 @@ pub struct OpenApi {
 }
 
 impl OpenApi {
-    /// Loads `file` of `../shared/graph-openapi/`; `None` when it is not there.
+    /// Loads `file` from `GATEHOUSE_GRAPH_OPENAPI_DIR`, or else from `../shared/graph-openapi/`
+    /// beside the checkout; `None` when it is not there.
     pub fn load(file: &str) -> Option<Self> {
-        let path = format!(
-            "{}/../../../shared/graph-openapi/{file}",
-            env!("CARGO_MANIFEST_DIR")
-        );
+        let dir = std::env::var("GATEHOUSE_GRAPH_OPENAPI_DIR").unwrap_or_else(|_| {
+            format!(
+                "{}/../../../shared/graph-openapi",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        });
+        let path = format!("{dir}/{file}");
         let text = std::fs::read_to_string(path).ok()?;
         let lines: Vec<&str> = text.lines().collect();
         let indent = |l: &str| l.len() - l.trim_start().len();
