@@ -729,13 +729,18 @@ async fn sign_in_activity_records_interactive_and_non_interactive_sign_ins() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let refresh = r.body["refresh_token"].as_str().unwrap().to_owned();
         let path = format!("/users/{ann}?$select=displayName,signInActivity");
-        let reader = f.user_token("admin", "User.Read.All AuditLog.Read.All").await;
+        let reader = f
+            .user_token("admin", "User.Read.All AuditLog.Read.All")
+            .await;
         let r = f.call(&reader, Method::GET, &path, None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let activity = &r.body["signInActivity"];
         assert_eq!(activity["lastSignInDateTime"], "2026-11-23T12:00:00Z");
         assert!(activity["lastSignInRequestId"].is_string());
-        assert_eq!(activity["lastSuccessfulSignInRequestId"], activity["lastSignInRequestId"]);
+        assert_eq!(
+            activity["lastSuccessfulSignInRequestId"],
+            activity["lastSignInRequestId"]
+        );
         assert_eq!(activity["lastNonInteractiveSignInDateTime"], Value::Null);
 
         f.app.clock.advance(time::Duration::minutes(10));
@@ -755,10 +760,18 @@ async fn sign_in_activity_records_interactive_and_non_interactive_sign_ins() {
         let r = f.call(&reader, Method::GET, &path, None).await;
         let activity = &r.body["signInActivity"];
         assert_eq!(activity["lastSignInDateTime"], "2026-11-23T12:00:00Z");
-        assert_eq!(activity["lastNonInteractiveSignInDateTime"], "2026-11-23T12:10:00Z");
-        assert_eq!(activity["lastSuccessfulSignInDateTime"], "2026-11-23T12:10:00Z");
+        assert_eq!(
+            activity["lastNonInteractiveSignInDateTime"],
+            "2026-11-23T12:10:00Z"
+        );
+        assert_eq!(
+            activity["lastSuccessfulSignInDateTime"],
+            "2026-11-23T12:10:00Z"
+        );
         // Not returned unless selected; without AuditLog.Read.All, or without a reports role, 403.
-        let r = f.call(&reader, Method::GET, &format!("/users/{ann}"), None).await;
+        let r = f
+            .call(&reader, Method::GET, &format!("/users/{ann}"), None)
+            .await;
         assert!(r.body.get("signInActivity").is_none());
         let no_audit = f.user_token("admin", "User.Read.All").await;
         let r = f.call(&no_audit, Method::GET, &path, None).await;
