@@ -15,6 +15,10 @@ use uuid::Uuid;
 use crate::catalog::roles::built_in_role;
 use crate::{Error, Result};
 
+mod groups;
+
+pub use groups::*;
+
 /// Read one application's properties (and, for members, enumerate them).
 pub const APPLICATIONS_READ: &str = "microsoft.directory/applications/standard/read";
 /// Register an application with the caller as its owner.
@@ -322,6 +326,8 @@ pub struct Principal {
     pub scopes: Vec<String>,
     /// The tenant's `authorizationPolicy.defaultUserRolePermissions.allowedToCreateApps`.
     pub allowed_to_create_apps: bool,
+    /// The tenant's `authorizationPolicy.defaultUserRolePermissions.allowedToCreateSecurityGroups`.
+    pub allowed_to_create_security_groups: bool,
     /// `Some` for an application calling on its own behalf (app-only token): the application
     /// permissions the token carries (`roles`). The user fields are then empty and unused.
     pub app_roles: Option<Vec<String>>,
@@ -335,6 +341,7 @@ impl Principal {
             kind,
             scopes,
             allowed_to_create_apps: true,
+            allowed_to_create_security_groups: true,
             app_roles: None,
         }
     }
@@ -356,6 +363,7 @@ impl Principal {
             kind: UserKind::Member,
             scopes: Vec::new(),
             allowed_to_create_apps: false,
+            allowed_to_create_security_groups: false,
             app_roles: Some(roles),
         }
     }
@@ -516,6 +524,8 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
         }
         Some("organization") if is_read(action) => has_any(granted, ORGANIZATION_READ_SCOPES),
         Some("organization") => has_any(granted, ORGANIZATION_WRITE_SCOPES),
+        Some("groups") => group_permission_allows(granted, action),
+        Some("users") if action == USERS_MEMBER_OF_READ => group_permission_allows(granted, action),
         _ => false,
     }
 }
@@ -536,17 +546,22 @@ pub fn decide_consent(caller: &Principal, allowed_by_policy: bool) -> Result<Pro
 
 /// (b) The user's own right: a role, ownership, or a default user permission.
 fn user_may(caller: &Principal, action: &str, ownership: Ownership) -> bool {
-    let by_role = caller.role_template_ids.iter().any(|id| {
+    by_role(caller, action)
+        || (ownership == Ownership::Owner && OWNED_APPLICATION_ACTIONS.contains(&action))
+        || (ownership == Ownership::Owner && OWNED_DEVICE_ACTIONS.contains(&action))
+        || default_permission(caller, action, ownership)
+        || group_default_permission(caller, action, ownership)
+}
+
+/// A role of the user includes an action covering `action`.
+fn by_role(caller: &Principal, action: &str) -> bool {
+    caller.role_template_ids.iter().any(|id| {
         built_in_role(id).is_some_and(|role| {
             role.allowed_resource_actions
                 .iter()
                 .any(|granted| covers(granted, action))
         })
-    });
-    by_role
-        || (ownership == Ownership::Owner && OWNED_APPLICATION_ACTIONS.contains(&action))
-        || (ownership == Ownership::Owner && OWNED_DEVICE_ACTIONS.contains(&action))
-        || default_permission(caller, action, ownership)
+    })
 }
 
 /// Default user permissions (spec 05 §3): members register apps (while allowed), enumerate and read

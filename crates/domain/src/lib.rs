@@ -10,6 +10,7 @@ pub mod clock;
 pub mod device;
 pub mod domain_name;
 pub mod error;
+pub mod group;
 pub mod ids;
 pub mod lockout;
 pub mod organization;

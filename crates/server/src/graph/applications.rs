@@ -57,8 +57,10 @@ pub async fn principal<M>(tx: &mut TenantTx<M>, caller: &Caller) -> Result<Princ
         UserType::Member => UserKind::Member,
         UserType::Guest => UserKind::Guest,
     };
+    let policy = tx.authorization_policy().await?;
     Ok(Principal {
-        allowed_to_create_apps: tx.authorization_policy().await?.allowed_to_create_apps,
+        allowed_to_create_apps: policy.allowed_to_create_apps,
+        allowed_to_create_security_groups: policy.allowed_to_create_security_groups,
         ..Principal::new(roles, kind, caller.scopes.iter().cloned().collect())
     })
 }

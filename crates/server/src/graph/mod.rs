@@ -11,8 +11,12 @@ pub mod deleted_items;
 pub mod devices;
 pub mod domain_verification;
 pub mod domains;
+pub mod group_json;
+pub mod group_members;
+pub mod groups;
 pub mod key_credentials;
 pub mod me;
+pub mod membership;
 pub mod organization;
 pub mod paging;
 pub mod permission_grants;
@@ -97,6 +101,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/directory/deletedItems/{segment}/restore",
             post(deleted_items::restore),
         )
+        .merge(group_routes())
         .route(
             "/applications",
             get(applications::list).post(applications::create),
@@ -228,6 +233,101 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .nest("/v1.0", api.clone())
         .nest("/beta", api)
         .merge(userinfo)
+}
+
+/// `/groups` and the membership routes of users, `/me` and directory objects.
+fn group_routes() -> Router<AppState> {
+    use group_members as gm;
+    use membership as ms;
+    Router::new()
+        .route("/groups", get(groups::list).post(groups::create))
+        .route(
+            "/groups/{id}",
+            get(groups::read)
+                .patch(groups::update)
+                .delete(groups::remove),
+        )
+        .route("/groups/{id}/members", get(gm::members))
+        .route("/groups/{id}/members/$ref", post(gm::add_member))
+        .route("/groups/{id}/members/{cast}", get(gm::members_cast))
+        .route(
+            "/groups/{id}/members/{member_id}/$ref",
+            delete(gm::remove_member),
+        )
+        .route(
+            "/groups/{id}/transitiveMembers",
+            get(gm::transitive_members),
+        )
+        .route(
+            "/groups/{id}/transitiveMembers/{cast}",
+            get(gm::transitive_members_cast),
+        )
+        .route("/groups/{id}/owners", get(gm::owners))
+        .route("/groups/{id}/owners/$ref", post(gm::add_owner))
+        .route("/groups/{id}/owners/{cast}", get(gm::owners_cast))
+        .route(
+            "/groups/{id}/owners/{owner_id}/$ref",
+            delete(gm::remove_owner),
+        )
+        .route("/groups/{id}/memberOf", get(gm::member_of))
+        .route("/groups/{id}/memberOf/{cast}", get(gm::member_of_cast))
+        .route(
+            "/groups/{id}/transitiveMemberOf",
+            get(gm::transitive_member_of),
+        )
+        .route(
+            "/groups/{id}/transitiveMemberOf/{cast}",
+            get(gm::transitive_member_of_cast),
+        )
+        .route(
+            "/groups/{id}/checkMemberGroups",
+            post(ms::group_check_member_groups),
+        )
+        .route(
+            "/groups/{id}/checkMemberObjects",
+            post(ms::group_check_member_objects),
+        )
+        .route(
+            "/groups/{id}/getMemberGroups",
+            post(ms::group_get_member_groups),
+        )
+        .route(
+            "/groups/{id}/getMemberObjects",
+            post(ms::group_get_member_objects),
+        )
+        .route("/users/{id}/memberOf", get(ms::user_member_of))
+        .route("/users/{id}/memberOf/{cast}", get(ms::user_member_of_cast))
+        .route(
+            "/users/{id}/transitiveMemberOf",
+            get(ms::user_transitive_member_of),
+        )
+        .route(
+            "/users/{id}/transitiveMemberOf/{cast}",
+            get(ms::user_member_of_cast),
+        )
+        .route(
+            "/users/{id}/checkMemberGroups",
+            post(ms::user_check_member_groups),
+        )
+        .route(
+            "/users/{id}/checkMemberObjects",
+            post(ms::user_check_member_objects),
+        )
+        .route(
+            "/users/{id}/getMemberGroups",
+            post(ms::user_get_member_groups),
+        )
+        .route(
+            "/users/{id}/getMemberObjects",
+            post(ms::user_get_member_objects),
+        )
+        .route("/me/memberOf", get(ms::me_member_of))
+        .route("/me/transitiveMemberOf", get(ms::me_transitive_member_of))
+        .route("/me/checkMemberGroups", post(ms::me_check_member_groups))
+        .route("/me/checkMemberObjects", post(ms::me_check_member_objects))
+        .route("/me/getMemberGroups", post(ms::me_get_member_groups))
+        .route("/me/getMemberObjects", post(ms::me_get_member_objects))
+        .route("/directoryObjects/getByIds", post(ms::get_by_ids))
 }
 
 /// The API version a request addressed (`v1.0` or `beta`), for `@odata.context`.

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod certs;
 pub mod dns;
 pub mod graph;
+pub mod groups;
 pub mod openapi;
 
 use std::sync::Arc;
