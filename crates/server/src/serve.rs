@@ -344,6 +344,9 @@ async fn run_background(state: AppState, bootstrap: CreateTenant) {
         if let Err(e) = crate::graph::deleted_items::purge_expired(&state).await {
             tracing::warn!(error = %e, "purging the recycle bin failed; will retry");
         }
+        if let Err(e) = crate::graph::groups::purge_expired(&state).await {
+            tracing::warn!(error = %e, "purging deleted groups failed; will retry");
+        }
     }
 }
 

@@ -483,3 +483,38 @@ async fn responses_use_only_property_names_of_the_graph_schema() {
         assert!(seen.contains(p), "{p} not checked: {seen:?}");
     }
 }
+
+#[tokio::test]
+async fn the_periodic_job_purges_microsoft_365_groups_after_30_days() {
+    each_engine(|db| async {
+        let f = fixture(db).await;
+        let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
+        let gone = f.group_id(&admin, unified("Gone")).await;
+        let r = f
+            .call(&admin, Method::DELETE, &format!("/groups/{gone}"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        f.app.clock.advance(time::Duration::days(29));
+        let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
+        let kept = f.group_id(&admin, unified("Kept")).await;
+        let r = f
+            .call(&admin, Method::DELETE, &format!("/groups/{kept}"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let purge = gatehouse_server::graph::groups::purge_expired;
+        assert_eq!(purge(&f.app.state).await.unwrap(), 0);
+        f.app.clock.advance(time::Duration::days(2));
+        assert_eq!(purge(&f.app.state).await.unwrap(), 1);
+        let mut tx = f.app.state.store.read(f.tenant).await.unwrap();
+        assert!(tx.deleted_group(oid(&gone)).await.is_err());
+        assert!(tx.deleted_group(oid(&kept)).await.is_ok());
+        drop(tx);
+        assert!(
+            f.activities()
+                .await
+                .iter()
+                .any(|a| a == "Hard delete group")
+        );
+    })
+    .await;
+}

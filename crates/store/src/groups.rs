@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 
 use crate::error::db;
 use crate::rows::{get, get_flag, get_opt_ts, get_ts, parse, ts};
-use crate::tx::{TenantTx, Write};
+use crate::tx::{InstanceTx, TenantTx, Write};
 
 pub(crate) const GROUP_COLUMNS: &str = "id, display_name, description, mail_nickname, mail_enabled, security_enabled, \
      group_types, visibility, is_assignable_to_role, classification, membership_rule, \
@@ -409,6 +409,24 @@ impl TenantTx<Write> {
             .await
             .map_err(db)?;
         Ok(())
+    }
+}
+
+impl<M> InstanceTx<M> {
+    /// The tenants holding groups deleted before `cutoff` (for the purge job).
+    pub async fn tenants_with_groups_deleted_before(
+        &mut self,
+        cutoff: OffsetDateTime,
+    ) -> Result<Vec<gatehouse_domain::ids::TenantId>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT tenant_id FROM groups WHERE deleted_at IS NOT NULL AND deleted_at < $1 \
+             ORDER BY tenant_id",
+        )
+        .bind(ts(cutoff))
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(db)?;
+        ids.iter().map(|s| s.parse()).collect()
     }
 }
 

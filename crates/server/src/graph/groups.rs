@@ -474,6 +474,41 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Permanently deletes the Microsoft 365 groups whose 30-day restore window has passed, in every
+/// tenant, each with a "Hard delete group" audit record; returns how many. Run by the periodic job.
+pub async fn purge_expired(state: &AppState) -> Result<usize> {
+    let cutoff = state.clock.now() - gatehouse_domain::group::RESTORE_WINDOW;
+    let tenants = {
+        let mut tx = state.store.instance_read().await?;
+        tx.tenants_with_groups_deleted_before(cutoff).await?
+    };
+    let mut purged = 0;
+    for tenant in tenants {
+        let mut tx = state.store.write(tenant).await?;
+        for group in tx.purge_expired_groups(cutoff).await? {
+            let record = AuditRecord::success(
+                ObjectId::generate(state.random.as_ref()),
+                state.clock.now(),
+                AuditCategory::GroupManagement,
+                "Hard delete group",
+                OperationType::Delete,
+                gatehouse_domain::audit::Initiator::instance("Gatehouse recycle bin"),
+                vec![TargetResource {
+                    id: group.id.to_string(),
+                    display_name: Some(group.display_name.clone()),
+                    resource_type: "Group".into(),
+                    user_principal_name: None,
+                    modified_properties: Vec::new(),
+                }],
+            );
+            tx.audit(&record).await?;
+            purged += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(purged)
+}
+
 /// The principal of `caller` (re-exported for the relationship handlers).
 pub(crate) async fn who<M>(tx: &mut TenantTx<M>, caller: &Caller) -> Result<Principal> {
     principal(tx, caller).await
