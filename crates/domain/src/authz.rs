@@ -494,6 +494,7 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
                 has_any(granted, APPLICATION_WRITE_SCOPES)
             }
         }
+        Some("users") if action == USERS_MEMBER_OF_READ => group_permission_allows(granted, action),
         Some("users") => match action {
             _ if is_read(action) => has_any(granted, USER_READ_SCOPES),
             USERS_ENABLE | USERS_DISABLE => {
@@ -525,7 +526,6 @@ fn permission_allows(granted: &[String], action: &str) -> bool {
         Some("organization") if is_read(action) => has_any(granted, ORGANIZATION_READ_SCOPES),
         Some("organization") => has_any(granted, ORGANIZATION_WRITE_SCOPES),
         Some("groups") => group_permission_allows(granted, action),
-        Some("users") if action == USERS_MEMBER_OF_READ => group_permission_allows(granted, action),
         _ => false,
     }
 }

@@ -299,3 +299,74 @@ async fn hidden_membership_is_listed_only_to_owners_members_and_privileged_reade
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_deleted_user_leaves_member_lists_until_restored() {
+    each_engine(|db| async {
+        let f = fixture(db).await;
+        let admin = f
+            .user_token("admin", "Group.ReadWrite.All User.ReadWrite.All")
+            .await;
+        let (ann, bob) = (f.user_id("ann").await, f.user_id("bob").await);
+        let g = f.group_id(&admin, security("Staff")).await;
+        f.add_member(&admin, &g, &ann).await;
+        f.add_member(&admin, &g, &bob).await;
+        let r = f.add_ref(&admin, &g, "owners", &ann).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = f
+            .call(&admin, Method::DELETE, &format!("/users/{ann}"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        assert_eq!(
+            ids(&f.get(&admin, &format!("/groups/{g}/members")).await),
+            vec![bob.clone()]
+        );
+        assert_eq!(
+            ids(&f
+                .get(&admin, &format!("/groups/{g}/transitiveMembers"))
+                .await),
+            vec![bob.clone()]
+        );
+        assert_eq!(
+            ids(&f.get(&admin, &format!("/groups/{g}/owners")).await),
+            Vec::<String>::new()
+        );
+        let r = f.add_ref(&admin, &g, "members", &ann).await;
+        assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
+        let r = f
+            .call(
+                &admin,
+                Method::POST,
+                &format!("/directory/deletedItems/{ann}/restore"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(
+            ids(&f.get(&admin, &format!("/groups/{g}/members")).await),
+            sorted(&[&ann, &bob])
+        );
+        assert_eq!(
+            ids(&f.get(&admin, &format!("/groups/{g}/owners")).await),
+            vec![ann.clone()]
+        );
+        // Purged users leave their groups for good.
+        let r = f
+            .call(&admin, Method::DELETE, &format!("/users/{ann}"), None)
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = f
+            .call(
+                &admin,
+                Method::DELETE,
+                &format!("/directory/deletedItems/{ann}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let mut tx = f.app.state.store.read(f.tenant).await.unwrap();
+        assert_eq!(tx.group_members(oid(&g)).await.unwrap().len(), 1);
+        assert!(tx.group_owners(oid(&g)).await.unwrap().is_empty());
+    })
+    .await;
+}

@@ -162,19 +162,32 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
 
-        // Store side of the recycle bin: restore brings back properties, members and owners.
-        let ga = Principal::new(
-            vec![GLOBAL_ADMINISTRATOR],
-            UserKind::Member,
-            vec!["Group.ReadWrite.All".into()],
+        // The recycle bin lists it; a restore brings back properties, members and owners.
+        let bin = f
+            .get(&admin, "/directory/deletedItems/microsoft.graph.group")
+            .await;
+        assert_eq!(ids(&bin), vec![id.clone()]);
+        assert_eq!(
+            bin.body["value"][0]["@odata.type"],
+            "#microsoft.graph.group"
         );
-        let proof = authz::decide(&ga, authz::GROUPS_RESTORE, authz::Ownership::NotOwner).unwrap();
-        let mut tx = f.app.state.store.write(f.tenant).await.unwrap();
-        let deleted = tx.deleted_group(oid(&id)).await.unwrap();
-        assert_eq!(deleted.deleted, Some(support::START));
-        let restored = tx.restore_group(&proof, oid(&id)).await.unwrap();
-        assert_eq!(restored.display_name, "Contoso Sales");
-        tx.commit().await.unwrap();
+        assert_eq!(
+            bin.body["value"][0]["deletedDateTime"],
+            "2026-11-23T12:00:00Z"
+        );
+        let one = f
+            .get(&admin, &format!("/directory/deletedItems/{id}"))
+            .await;
+        assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+        assert_eq!(one.body["displayName"], "Contoso Sales");
+        // Members may not restore a group they do not own.
+        let ann_token = f.user_token("ann", "Group.ReadWrite.All").await;
+        let restore = format!("/directory/deletedItems/{id}/restore");
+        assert_forbidden(&f.call(&ann_token, Method::POST, &restore, None).await);
+        let r = f.call(&admin, Method::POST, &restore, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["@odata.type"], "#microsoft.graph.group");
+        assert_eq!(r.body["deletedDateTime"], Value::Null);
         assert_eq!(
             ids(&f.get(&admin, &format!("/groups/{id}/members")).await),
             sorted(&[&ann, &bob])
@@ -188,23 +201,36 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
             vec![id.clone()]
         );
 
-        // Purging removes it for good.
+        // Its owner deletes it again and purges it for good.
+        let bob_token = f.user_token("bob", "Group.ReadWrite.All").await;
         let r = f
-            .call(&admin, Method::DELETE, &format!("/groups/{id}"), None)
+            .call(&bob_token, Method::DELETE, &format!("/groups/{id}"), None)
             .await;
-        assert_eq!(r.status, StatusCode::NO_CONTENT);
-        let mut tx = f.app.state.store.write(f.tenant).await.unwrap();
-        let purge = authz::decide(&ga, authz::GROUPS_RESTORE, authz::Ownership::NotOwner).unwrap();
-        tx.purge_group(&purge, oid(&id)).await.unwrap();
-        assert!(tx.deleted_group(oid(&id)).await.is_err());
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = f
+            .call(
+                &bob_token,
+                Method::DELETE,
+                &format!("/directory/deletedItems/{id}"),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
+        let r = f
+            .get(&admin, &format!("/directory/deletedItems/{id}"))
+            .await;
+        assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
+        let mut tx = f.app.state.store.read(f.tenant).await.unwrap();
         assert!(tx.group_members(oid(&id)).await.unwrap().is_empty());
-        tx.commit().await.unwrap();
+        drop(tx);
         let activities = f.activities().await;
         for a in [
             "Add group",
             "Add owner to group",
             "Add member to group",
             "Delete group",
+            "Restore group",
+            "Hard delete group",
         ] {
             assert!(activities.iter().any(|x| x == a), "{a}: {activities:?}");
         }

@@ -437,6 +437,10 @@ impl TenantTx<Write> {
                 "DELETE FROM oauth2_permission_grants WHERE tenant_id = $1 AND (client_id IN ({SP_OF_APP}) \
                  OR resource_id IN ({SP_OF_APP}))"
             ),
+            format!(
+                "DELETE FROM group_members WHERE tenant_id = $1 AND member_id IN ({SP_OF_APP})"
+            ),
+            format!("DELETE FROM group_owners WHERE tenant_id = $1 AND owner_id IN ({SP_OF_APP})"),
             format!("DELETE FROM service_principals WHERE tenant_id = $1 AND id IN ({SP_OF_APP})"),
         ] {
             sqlx::query(&sql)

@@ -31,6 +31,15 @@ const DOWN: &str = "WITH RECURSIVE down(member_id, member_type) AS (\
      SELECT gm.member_id, gm.member_type FROM group_members gm JOIN down ON gm.group_id = down.member_id \
      WHERE gm.tenant_id = $1 AND down.member_type = 'group')";
 
+/// Leaves out references to users in the recycle bin (their memberships and ownerships wait there
+/// with them, for a restore), for a reference column `col`.
+fn active(col: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM users u WHERE u.tenant_id = $1 AND u.id = {col} \
+         AND u.deleted_at IS NOT NULL)"
+    )
+}
+
 /// The message Graph gives when an added reference already exists.
 pub fn already_exists(property: &str) -> Error {
     Error::conflict(format!(
@@ -49,7 +58,7 @@ impl<M> TenantTx<M> {
     /// What kind of (not deleted) directory object `id` is, if it exists in the tenant.
     pub async fn object_kind(&mut self, id: ObjectId) -> Result<Option<ObjectKind>> {
         let kind: Option<String> = sqlx::query_scalar(
-            "SELECT 'user' FROM users WHERE tenant_id = $1 AND id = $2 \
+            "SELECT 'user' FROM users WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL \
              UNION ALL SELECT 'group' FROM groups WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL \
              UNION ALL SELECT 'servicePrincipal' FROM service_principals WHERE tenant_id = $1 AND id = $2 \
              UNION ALL SELECT 'application' FROM applications WHERE tenant_id = $1 AND id = $2",
@@ -65,8 +74,11 @@ impl<M> TenantTx<M> {
     /// The direct members of `group`, in id order.
     pub async fn group_members(&mut self, group: ObjectId) -> Result<Vec<DirectoryRef>> {
         self.refs(
-            "SELECT member_id, member_type FROM group_members WHERE tenant_id = $1 AND group_id = $2 \
-             ORDER BY member_id",
+            &format!(
+                "SELECT member_id, member_type FROM group_members gm WHERE gm.tenant_id = $1 \
+                 AND gm.group_id = $2 AND {} ORDER BY member_id",
+                active("gm.member_id")
+            ),
             group,
         )
         .await
@@ -76,8 +88,9 @@ impl<M> TenantTx<M> {
     pub async fn transitive_group_members(&mut self, group: ObjectId) -> Result<Vec<DirectoryRef>> {
         self.refs(
             &format!(
-                "{DOWN} SELECT DISTINCT member_id, member_type FROM down WHERE member_id <> $2 \
-                 ORDER BY member_id"
+                "{DOWN} SELECT DISTINCT member_id, member_type FROM down d WHERE d.member_id <> $2 \
+                 AND {} ORDER BY member_id",
+                active("d.member_id")
             ),
             group,
         )
@@ -86,10 +99,11 @@ impl<M> TenantTx<M> {
 
     /// The owners of `group`, in id order.
     pub async fn group_owners(&mut self, group: ObjectId) -> Result<Vec<DirectoryRef>> {
-        let rows = sqlx::query(
-            "SELECT owner_id, owner_type FROM group_owners WHERE tenant_id = $1 AND group_id = $2 \
-             ORDER BY owner_id",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT owner_id, owner_type FROM group_owners o WHERE o.tenant_id = $1 AND o.group_id = $2 \
+             AND {} ORDER BY owner_id",
+            active("o.owner_id")
+        ))
         .bind(&self.tenant)
         .bind(group.to_string())
         .fetch_all(&mut *self.tx)

@@ -681,6 +681,8 @@ impl TenantTx<Write> {
             for sql in [
                 "DELETE FROM role_assignments WHERE tenant_id = $1 AND principal_id = $2",
                 "UPDATE users SET manager_id = NULL WHERE tenant_id = $1 AND manager_id = $2",
+                "DELETE FROM group_members WHERE tenant_id = $1 AND member_id = $2",
+                "DELETE FROM group_owners WHERE tenant_id = $1 AND owner_id = $2",
             ] {
                 sqlx::query(sql)
                     .bind(&self.tenant)

@@ -1,6 +1,7 @@
-//! `/directory/deletedItems`: the recycle bin. Deleted users stay 30 days with their id, properties
-//! and relationships; they can be listed (`/directory/deletedItems/microsoft.graph.user`, also
-//! spelled `graph.user`), read, restored, or permanently deleted. A background job purges what is
+//! `/directory/deletedItems`: the recycle bin. Deleted users (and Microsoft 365 groups, in
+//! `deleted_groups.rs`) stay 30 days with their id, properties and relationships; they can be
+//! listed (`/directory/deletedItems/microsoft.graph.user`, also spelled `graph.user`;
+//! `microsoft.graph.group`), read, restored, or permanently deleted. A background job purges what is
 //! older than 30 days.
 
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use time::Duration;
 
 use super::applications::{context_url, principal};
 use super::auth::Caller;
+use super::deleted_groups;
 use super::users::{audit, render, selection};
 use crate::http::graph_error::GraphError;
 use crate::state::AppState;
@@ -30,6 +32,7 @@ pub const RETENTION: Duration = Duration::days(30);
 fn cast(segment: &str) -> Option<&'static str> {
     match segment {
         "microsoft.graph.user" | "graph.user" => Some("user"),
+        "microsoft.graph.group" | "graph.group" => Some("group"),
         _ => None,
     }
 }
@@ -57,6 +60,11 @@ pub async fn read(
     let mut tx = state.store.read(caller.tenant).await?;
     let principal = principal(&mut tx, &caller).await?;
     if let Some(kind) = cast(&segment) {
+        if kind == "group" {
+            return Ok(Json(
+                deleted_groups::list(&mut tx, &state, &uri, &caller).await?,
+            ));
+        }
         authz::decide(&principal, authz::USERS_READ, Ownership::NoTarget)?;
         debug_assert_eq!(kind, "user");
         let users = tx.users_page(Bin::Deleted, None, i64::MAX).await?;
@@ -66,7 +74,14 @@ pub async fn read(
         })));
     }
     let id = object_id(&segment)?;
-    let user = tx.user_in(Bin::Deleted, id).await?;
+    let user = match tx.user_in(Bin::Deleted, id).await {
+        Err(Error::NotFound { .. }) => {
+            return Ok(Json(
+                deleted_groups::read(&mut tx, &state, &uri, &caller, id).await?,
+            ));
+        }
+        other => other?,
+    };
     authz::decide(&principal, authz::USERS_READ, Ownership::NotOwner)?;
     let mut body = Map::new();
     body.insert(
@@ -93,7 +108,15 @@ pub async fn restore(
 ) -> Result<Json<Value>, GraphError> {
     let id = object_id(&segment)?;
     let mut tx = state.store.write(caller.tenant).await?;
-    let user = tx.user_in(Bin::Deleted, id).await?;
+    let user = match tx.user_in(Bin::Deleted, id).await {
+        Err(Error::NotFound { .. }) => {
+            drop(tx);
+            return Ok(Json(
+                deleted_groups::restore(&state, &uri, &caller, id).await?,
+            ));
+        }
+        other => other?,
+    };
     let proof = authz::decide(
         &principal(&mut tx, &caller).await?,
         authz::USERS_RESTORE,
@@ -129,7 +152,13 @@ pub async fn purge(
 ) -> Result<StatusCode, GraphError> {
     let id = object_id(&segment)?;
     let mut tx = state.store.write(caller.tenant).await?;
-    let user = tx.user_in(Bin::Deleted, id).await?;
+    let user = match tx.user_in(Bin::Deleted, id).await {
+        Err(Error::NotFound { .. }) => {
+            drop(tx);
+            return Ok(deleted_groups::purge(&state, &caller, id).await?);
+        }
+        other => other?,
+    };
     let proof = authz::decide(
         &principal(&mut tx, &caller).await?,
         authz::USERS_DELETE,

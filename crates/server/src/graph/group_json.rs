@@ -8,13 +8,13 @@ use gatehouse_domain::group::{
     validate_mail_nickname,
 };
 use gatehouse_domain::ids::ObjectId;
-use gatehouse_domain::user::User;
 use gatehouse_domain::{Error, Result};
 use gatehouse_store::TenantTx;
 use serde_json::{Map, Value, json};
 
 use super::application_json::{self as app_wire, datetime};
 use super::service_principals::service_principal;
+use super::users::render;
 
 /// Graph's `group` with its default properties. `domain` is the tenant's default domain, for
 /// `mail` and `proxyAddresses` of mail-enabled groups.
@@ -56,23 +56,6 @@ pub fn group(g: &Group, domain: &str) -> Value {
     })
 }
 
-/// Graph's `user` with its default properties (the ones Gatehouse keeps; the rest null).
-pub fn user(u: &User) -> Value {
-    json!({
-        "id": u.id.to_string(),
-        "businessPhones": [],
-        "displayName": u.display_name,
-        "givenName": null,
-        "jobTitle": null,
-        "mail": null,
-        "mobilePhone": null,
-        "officeLocation": null,
-        "preferredLanguage": null,
-        "surname": null,
-        "userPrincipalName": u.user_principal_name.to_string(),
-    })
-}
-
 /// `value` with `"@odata.type": "#microsoft.graph.{kind}"` first.
 pub fn typed(kind: ObjectKind, value: Value) -> Value {
     let mut m = Map::new();
@@ -98,7 +81,7 @@ pub async fn directory_object<M>(
         return Ok(typed(object.kind, json!({ "id": object.id.to_string() })));
     }
     let value = match object.kind {
-        ObjectKind::User => user(&tx.user(object.id).await?),
+        ObjectKind::User => Value::Object(render(&tx.user(object.id).await?, None)),
         ObjectKind::Group => group(&tx.group(object.id).await?, domain),
         ObjectKind::ServicePrincipal => {
             let sp = tx.service_principal(object.id).await?;

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod auth;
 pub mod authorization_policy;
 pub mod batch;
+pub mod deleted_groups;
 pub mod deleted_items;
 pub mod devices;
 pub mod domain_verification;
