@@ -16,7 +16,7 @@ async fn members_are_added_listed_and_removed_by_ref_with_graphs_errors() {
     each_engine(|db| async {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
-        let (ann, bob) = (f.user_id("ann").await, f.user_id("bob").await);
+        let (ann, bob) = (f.user_oid("ann").await, f.user_oid("bob").await);
         let g = f.group_id(&admin, security("Engineering")).await;
         f.add_member(&admin, &g, &ann).await;
         let r = f.add_ref(&admin, &g, "members", &ann).await;
@@ -67,7 +67,7 @@ async fn nested_groups_give_transitive_members_and_memberships_and_refuse_cycles
     each_engine(|db| async {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
-        let (ann, bob) = (f.user_id("ann").await, f.user_id("bob").await);
+        let (ann, bob) = (f.user_oid("ann").await, f.user_oid("bob").await);
         // top ⊃ middle ⊃ bottom ⊃ ann; top ⊃ bob; bottom also directly in top (a diamond).
         let top = f.group_id(&admin, security("Top")).await;
         let middle = f.group_id(&admin, security("Middle")).await;
@@ -144,7 +144,7 @@ async fn membership_functions_answer_transitively() {
     each_engine(|db| async {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
-        let ann = f.user_id("ann").await;
+        let ann = f.user_oid("ann").await;
         let outer = f.group_id(&admin, security("Outer")).await;
         let inner = f.group_id(&admin, security("Inner")).await;
         let m365 = f.group_id(&admin, unified("Team")).await;
@@ -216,7 +216,7 @@ async fn microsoft_365_groups_hold_users_only_and_keep_an_owner() {
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
         let ann_token = f.user_token("ann", "Group.ReadWrite.All").await;
         let bob_token = f.user_token("bob", "GroupMember.ReadWrite.All").await;
-        let (ann, bob, gus) = (f.user_id("ann").await, f.user_id("bob").await, f.user_id("gus").await);
+        let (ann, bob, gus) = (f.user_oid("ann").await, f.user_oid("bob").await, f.user_oid("gus").await);
         let team = f.group_id(&ann_token, unified("Ann's team")).await;
         let nested = f.group_id(&admin, security("Nested")).await;
         let r = f.add_ref(&admin, &team, "members", &nested).await;
@@ -261,7 +261,7 @@ async fn hidden_membership_is_listed_only_to_owners_members_and_privileged_reade
     each_engine(|db| async {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
-        let ann = f.user_id("ann").await;
+        let ann = f.user_oid("ann").await;
         let mut body = unified("Hidden");
         body["visibility"] = json!("HiddenMembership");
         body["members@odata.bind"] = json!([object_url(&ann)]);
@@ -307,7 +307,7 @@ async fn a_deleted_user_leaves_member_lists_until_restored() {
         let admin = f
             .user_token("admin", "Group.ReadWrite.All User.ReadWrite.All")
             .await;
-        let (ann, bob) = (f.user_id("ann").await, f.user_id("bob").await);
+        let (ann, bob) = (f.user_oid("ann").await, f.user_oid("bob").await);
         let g = f.group_id(&admin, security("Staff")).await;
         f.add_member(&admin, &g, &ann).await;
         f.add_member(&admin, &g, &bob).await;

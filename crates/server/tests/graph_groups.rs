@@ -108,7 +108,7 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
     each_engine(|db| async {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
-        let (ann, bob) = (f.user_id("ann").await, f.user_id("bob").await);
+        let (ann, bob) = (f.user_oid("ann").await, f.user_oid("bob").await);
         let mut body = unified("Contoso Sales");
         body["owners@odata.bind"] =
             json!([format!("https://graph.microsoft.com/v1.0/users/{bob}")]);
@@ -299,7 +299,7 @@ async fn creation_is_validated_as_graph_does() {
     each_engine(|db| async {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
-        let ann = f.user_id("ann").await;
+        let ann = f.user_oid("ann").await;
         let post = |body: Value| {
             let admin = admin.clone();
             let f = &f;
@@ -375,7 +375,7 @@ async fn members_create_groups_as_owners_and_manage_only_their_own() {
         let ann = f.user_token("ann", "Group.ReadWrite.All").await;
         let bob = f.user_token("bob", "Group.ReadWrite.All").await;
         let gus = f.user_token("gus", "Group.ReadWrite.All").await;
-        let ann_id = f.user_id("ann").await;
+        let ann_id = f.user_oid("ann").await;
 
         let id = f.group_id(&ann, security("Ann's team")).await;
         let owners = f.get(&ann, &format!("/groups/{id}/owners")).await;
@@ -473,7 +473,7 @@ async fn responses_use_only_property_names_of_the_graph_schema() {
             "Group.ReadWrite.All User.Read.All Application.Read.All",
         )
         .await;
-    let ann = f.user_id("ann").await;
+    let ann = f.user_oid("ann").await;
     let mut body = unified("Shapes");
     body["members@odata.bind"] = json!([object_url(&ann)]);
     let group = f.create_group(&admin, body).await;

@@ -69,7 +69,7 @@ pub fn sorted(ids: &[&str]) -> Vec<String> {
 
 impl Fixture {
     /// The object id of a fixture user ("admin", "ann", "bob", "gus").
-    pub async fn user_id(&self, alias: &str) -> String {
+    pub async fn user_oid(&self, alias: &str) -> String {
         let upn = if alias == "admin" {
             self.admin_upn.clone()
         } else {
