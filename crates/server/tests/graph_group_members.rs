@@ -17,14 +17,14 @@ async fn members_are_added_listed_and_removed_by_ref_with_graphs_errors() {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
         let (ann, bob) = (f.user_oid("ann").await, f.user_oid("bob").await);
-        let g = f.group_id(&admin, security("Engineering")).await;
-        f.add_member(&admin, &g, &ann).await;
-        let r = f.add_ref(&admin, &g, "members", &ann).await;
+        let g = f.new_group_id(&admin, security("Engineering")).await;
+        f.group_add_member(&admin, &g, &ann).await;
+        let r = f.group_ref(&admin, &g, "members", &ann).await;
         assert_bad_request(
             &r,
             "One or more added object references already exist for the following modified properties: 'members'.",
         );
-        let r = f.add_ref(&admin, &g, "members", "5c6d2b0e-0000-4000-8000-000000000001").await;
+        let r = f.group_ref(&admin, &g, "members", "5c6d2b0e-0000-4000-8000-000000000001").await;
         assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
         // PATCH with members@odata.bind adds several at once.
         let r = f
@@ -32,7 +32,7 @@ async fn members_are_added_listed_and_removed_by_ref_with_graphs_errors() {
                   Some(json!({"members@odata.bind": [object_url(&bob)]})))
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-        let members = f.get(&admin, &format!("/groups/{g}/members")).await;
+        let members = f.read_path(&admin, &format!("/groups/{g}/members")).await;
         assert_eq!(ids(&members), sorted(&[&ann, &bob]));
         assert_eq!(
             members.body["@odata.context"],
@@ -47,9 +47,9 @@ async fn members_are_added_listed_and_removed_by_ref_with_graphs_errors() {
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
         let r = f.call(&admin, Method::DELETE, &path, None).await;
         assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
-        assert_eq!(ids(&f.get(&admin, &format!("/groups/{g}/members")).await), vec![bob.clone()]);
+        assert_eq!(ids(&f.read_path(&admin, &format!("/groups/{g}/members")).await), vec![bob.clone()]);
 
-        let activities = f.activities().await;
+        let activities = f.group_audit_activities().await;
         assert_eq!(activities.iter().filter(|a| *a == "Add member to group").count(), 2);
         assert_eq!(activities.iter().filter(|a| *a == "Remove member from group").count(), 1);
         let mut tx = f.app.state.store.read(f.tenant).await.unwrap();
@@ -69,21 +69,21 @@ async fn nested_groups_give_transitive_members_and_memberships_and_refuse_cycles
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
         let (ann, bob) = (f.user_oid("ann").await, f.user_oid("bob").await);
         // top ⊃ middle ⊃ bottom ⊃ ann; top ⊃ bob; bottom also directly in top (a diamond).
-        let top = f.group_id(&admin, security("Top")).await;
-        let middle = f.group_id(&admin, security("Middle")).await;
-        let bottom = f.group_id(&admin, security("Bottom")).await;
-        f.add_member(&admin, &top, &middle).await;
-        f.add_member(&admin, &middle, &bottom).await;
-        f.add_member(&admin, &bottom, &ann).await;
-        f.add_member(&admin, &top, &bob).await;
-        f.add_member(&admin, &top, &bottom).await;
+        let top = f.new_group_id(&admin, security("Top")).await;
+        let middle = f.new_group_id(&admin, security("Middle")).await;
+        let bottom = f.new_group_id(&admin, security("Bottom")).await;
+        f.group_add_member(&admin, &top, &middle).await;
+        f.group_add_member(&admin, &middle, &bottom).await;
+        f.group_add_member(&admin, &bottom, &ann).await;
+        f.group_add_member(&admin, &top, &bob).await;
+        f.group_add_member(&admin, &top, &bottom).await;
 
         let t = f
-            .get(&admin, &format!("/groups/{top}/transitiveMembers"))
+            .read_path(&admin, &format!("/groups/{top}/transitiveMembers"))
             .await;
         assert_eq!(ids(&t), sorted(&[&middle, &bottom, &ann, &bob]));
         let users = f
-            .get(
+            .read_path(
                 &admin,
                 &format!("/groups/{top}/transitiveMembers/microsoft.graph.user"),
             )
@@ -94,45 +94,50 @@ async fn nested_groups_give_transitive_members_and_memberships_and_refuse_cycles
             "https://localhost:8443/v1.0/$metadata#users"
         );
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{top}/members")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{top}/members")).await),
             sorted(&[&middle, &bottom, &bob])
         );
 
         assert_eq!(
-            ids(&f.get(&admin, &format!("/users/{ann}/memberOf")).await),
+            ids(&f.read_path(&admin, &format!("/users/{ann}/memberOf")).await),
             vec![bottom.clone()]
         );
         let upn = format!("ann@{}", f.domain);
         let tr = f
-            .get(&admin, &format!("/users/{upn}/transitiveMemberOf"))
+            .read_path(&admin, &format!("/users/{upn}/transitiveMemberOf"))
             .await;
         assert_eq!(ids(&tr), sorted(&[&top, &middle, &bottom]));
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{bottom}/memberOf")).await),
+            ids(&f
+                .read_path(&admin, &format!("/groups/{bottom}/memberOf"))
+                .await),
             sorted(&[&top, &middle])
         );
         assert_eq!(
             ids(&f
-                .get(&admin, &format!("/groups/{bottom}/transitiveMemberOf"))
+                .read_path(&admin, &format!("/groups/{bottom}/transitiveMemberOf"))
                 .await),
             sorted(&[&top, &middle])
         );
         // The signed-in user's own memberships need only User.Read; groups then show id and type.
         let ann_token = f.user_token("ann", "User.Read").await;
-        let me = f.get(&ann_token, "/me/transitiveMemberOf").await;
+        let me = f.read_path(&ann_token, "/me/transitiveMemberOf").await;
         assert_eq!(ids(&me), sorted(&[&top, &middle, &bottom]));
         assert_eq!(me.body["value"][0]["@odata.type"], "#microsoft.graph.group");
         assert_eq!(me.body["value"][0].get("displayName"), None);
         assert_eq!(
-            ids(&f.get(&ann_token, "/me/memberOf").await),
+            ids(&f.read_path(&ann_token, "/me/memberOf").await),
             vec![bottom.clone()]
         );
         // ...but not somebody else's.
-        assert_forbidden(&f.get(&ann_token, &format!("/users/{bob}/memberOf")).await);
+        assert_forbidden(
+            &f.read_path(&ann_token, &format!("/users/{bob}/memberOf"))
+                .await,
+        );
 
         // Cycles and self-membership are refused.
         for (parent, child) in [(&bottom, &top), (&middle, &top), (&top, &top)] {
-            let r = f.add_ref(&admin, parent, "members", child).await;
+            let r = f.group_ref(&admin, parent, "members", child).await;
             assert_bad_request(&r, "Adding this group would create a circular membership.");
         }
     })
@@ -145,13 +150,13 @@ async fn membership_functions_answer_transitively() {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
         let ann = f.user_oid("ann").await;
-        let outer = f.group_id(&admin, security("Outer")).await;
-        let inner = f.group_id(&admin, security("Inner")).await;
-        let m365 = f.group_id(&admin, unified("Team")).await;
-        let other = f.group_id(&admin, security("Other")).await;
-        f.add_member(&admin, &outer, &inner).await;
-        f.add_member(&admin, &inner, &ann).await;
-        f.add_member(&admin, &m365, &ann).await;
+        let outer = f.new_group_id(&admin, security("Outer")).await;
+        let inner = f.new_group_id(&admin, security("Inner")).await;
+        let m365 = f.new_group_id(&admin, unified("Team")).await;
+        let other = f.new_group_id(&admin, security("Other")).await;
+        f.group_add_member(&admin, &outer, &inner).await;
+        f.group_add_member(&admin, &inner, &ann).await;
+        f.group_add_member(&admin, &m365, &ann).await;
 
         let post = |path: String, body: serde_json::Value| {
             let admin = admin.clone();
@@ -217,22 +222,22 @@ async fn microsoft_365_groups_hold_users_only_and_keep_an_owner() {
         let ann_token = f.user_token("ann", "Group.ReadWrite.All").await;
         let bob_token = f.user_token("bob", "GroupMember.ReadWrite.All").await;
         let (ann, bob, gus) = (f.user_oid("ann").await, f.user_oid("bob").await, f.user_oid("gus").await);
-        let team = f.group_id(&ann_token, unified("Ann's team")).await;
-        let nested = f.group_id(&admin, security("Nested")).await;
-        let r = f.add_ref(&admin, &team, "members", &nested).await;
+        let team = f.new_group_id(&ann_token, unified("Ann's team")).await;
+        let nested = f.new_group_id(&admin, security("Nested")).await;
+        let r = f.group_ref(&admin, &team, "members", &nested).await;
         assert_bad_request(&r, "Only users can be members of a Microsoft 365 group.");
         // People outside the organization can be members.
-        f.add_member(&ann_token, &team, &gus).await;
+        f.group_add_member(&ann_token, &team, &gus).await;
         // The owner manages members; others do not.
-        f.add_member(&ann_token, &team, &bob).await;
-        assert_forbidden(&f.add_ref(&bob_token, &team, "members", &ann).await);
+        f.group_add_member(&ann_token, &team, &bob).await;
+        assert_forbidden(&f.group_ref(&bob_token, &team, "members", &ann).await);
         assert_forbidden(&f.call(&bob_token, Method::DELETE, &format!("/groups/{team}/members/{gus}/$ref"), None).await);
         let r = f.call(&ann_token, Method::DELETE, &format!("/groups/{team}/members/{gus}/$ref"), None).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
         // Groups cannot own groups; owners are users or service principals.
-        let r = f.add_ref(&admin, &team, "owners", &nested).await;
+        let r = f.group_ref(&admin, &team, "owners", &nested).await;
         assert_bad_request(&r, "Only users and service principals can be owners of a group.");
-        let r = f.add_ref(&ann_token, &team, "owners", &ann).await;
+        let r = f.group_ref(&ann_token, &team, "owners", &ann).await;
         assert_bad_request(
             &r,
             "One or more added object references already exist for the following modified properties: 'owners'.",
@@ -241,14 +246,14 @@ async fn microsoft_365_groups_hold_users_only_and_keep_an_owner() {
         let last = format!("/groups/{team}/owners/{ann}/$ref");
         let r = f.call(&ann_token, Method::DELETE, &last, None).await;
         assert_bad_request(&r, "The group must have at least one owner.");
-        let r = f.add_ref(&ann_token, &team, "owners", &bob).await;
+        let r = f.group_ref(&ann_token, &team, "owners", &bob).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
         let r = f.call(&ann_token, Method::DELETE, &last, None).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
         let r = f.call(&admin, Method::DELETE, &format!("/groups/{team}/owners/{bob}/$ref"), None).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-        assert_eq!(ids(&f.get(&admin, &format!("/groups/{team}/owners")).await), Vec::<String>::new());
-        let activities = f.activities().await;
+        assert_eq!(ids(&f.read_path(&admin, &format!("/groups/{team}/owners")).await), Vec::<String>::new());
+        let activities = f.group_audit_activities().await;
         for a in ["Add owner to group", "Remove owner from group"] {
             assert!(activities.iter().any(|x| x == a), "{a}");
         }
@@ -271,16 +276,21 @@ async fn hidden_membership_is_listed_only_to_owners_members_and_privileged_reade
         let members = format!("/groups/{g}/members");
         let ann_token = f.user_token("ann", "GroupMember.Read.All").await;
         let bob_token = f.user_token("bob", "GroupMember.Read.All").await;
-        assert_eq!(ids(&f.get(&admin, &members).await), vec![ann.clone()]);
-        assert_eq!(ids(&f.get(&ann_token, &members).await), vec![ann.clone()]);
-        assert_forbidden(&f.get(&bob_token, &members).await);
+        assert_eq!(ids(&f.read_path(&admin, &members).await), vec![ann.clone()]);
+        assert_eq!(
+            ids(&f.read_path(&ann_token, &members).await),
+            vec![ann.clone()]
+        );
+        assert_forbidden(&f.read_path(&bob_token, &members).await);
         assert_forbidden(
-            &f.get(&bob_token, &format!("/groups/{g}/transitiveMembers"))
+            &f.read_path(&bob_token, &format!("/groups/{g}/transitiveMembers"))
                 .await,
         );
         // The group itself stays visible.
         assert_eq!(
-            f.get(&bob_token, &format!("/groups/{g}")).await.status,
+            f.read_path(&bob_token, &format!("/groups/{g}"))
+                .await
+                .status,
             StatusCode::OK
         );
         // HiddenMembership is set at creation only.
@@ -308,30 +318,30 @@ async fn a_deleted_user_leaves_member_lists_until_restored() {
             .user_token("admin", "Group.ReadWrite.All User.ReadWrite.All")
             .await;
         let (ann, bob) = (f.user_oid("ann").await, f.user_oid("bob").await);
-        let g = f.group_id(&admin, security("Staff")).await;
-        f.add_member(&admin, &g, &ann).await;
-        f.add_member(&admin, &g, &bob).await;
-        let r = f.add_ref(&admin, &g, "owners", &ann).await;
+        let g = f.new_group_id(&admin, security("Staff")).await;
+        f.group_add_member(&admin, &g, &ann).await;
+        f.group_add_member(&admin, &g, &bob).await;
+        let r = f.group_ref(&admin, &g, "owners", &ann).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
         let r = f
             .call(&admin, Method::DELETE, &format!("/users/{ann}"), None)
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{g}/members")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{g}/members")).await),
             vec![bob.clone()]
         );
         assert_eq!(
             ids(&f
-                .get(&admin, &format!("/groups/{g}/transitiveMembers"))
+                .read_path(&admin, &format!("/groups/{g}/transitiveMembers"))
                 .await),
             vec![bob.clone()]
         );
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{g}/owners")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{g}/owners")).await),
             Vec::<String>::new()
         );
-        let r = f.add_ref(&admin, &g, "members", &ann).await;
+        let r = f.group_ref(&admin, &g, "members", &ann).await;
         assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
         let r = f
             .call(
@@ -343,11 +353,11 @@ async fn a_deleted_user_leaves_member_lists_until_restored() {
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{g}/members")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{g}/members")).await),
             sorted(&[&ann, &bob])
         );
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{g}/owners")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{g}/owners")).await),
             vec![ann.clone()]
         );
         // Purged users leave their groups for good.

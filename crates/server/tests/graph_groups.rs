@@ -46,10 +46,10 @@ async fn an_administrator_creates_reads_lists_updates_and_deletes_a_security_gro
         let id = created["id"].as_str().unwrap().to_owned();
 
         // An administrator is not made an owner of what they create.
-        let owners = f.get(&admin, &format!("/groups/{id}/owners")).await;
+        let owners = f.read_path(&admin, &format!("/groups/{id}/owners")).await;
         assert_eq!(ids(&owners), Vec::<String>::new());
 
-        let got = f.get(&admin, &format!("/groups/{id}")).await;
+        let got = f.read_path(&admin, &format!("/groups/{id}")).await;
         assert_eq!(got.status, StatusCode::OK, "{}", got.body);
         assert_eq!(got.body["displayName"], "MDM policy - West");
 
@@ -62,11 +62,11 @@ async fn an_administrator_creates_reads_lists_updates_and_deletes_a_security_gro
             )
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-        let got = f.get(&admin, &format!("/groups/{id}")).await;
+        let got = f.read_path(&admin, &format!("/groups/{id}")).await;
         assert_eq!(got.body["displayName"], "MDM policy - East");
         assert_eq!(got.body["description"], Value::Null);
 
-        let list = f.get(&admin, "/groups").await;
+        let list = f.read_path(&admin, "/groups").await;
         assert_eq!(ids(&list), vec![id.clone()]);
         assert_eq!(
             list.body["@odata.context"],
@@ -78,7 +78,7 @@ async fn an_administrator_creates_reads_lists_updates_and_deletes_a_security_gro
             .call(&admin, Method::DELETE, &format!("/groups/{id}"), None)
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-        let r = f.get(&admin, &format!("/groups/{id}")).await;
+        let r = f.read_path(&admin, &format!("/groups/{id}")).await;
         assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
         let mut tx = f.app.state.store.read(f.tenant).await.unwrap();
         assert!(tx.deleted_group(oid(&id)).await.is_err());
@@ -119,11 +119,11 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
         assert_eq!(created["mail"], mail.as_str());
         assert_eq!(created["proxyAddresses"], json!([format!("SMTP:{mail}")]));
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{id}/members")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{id}/members")).await),
             sorted(&[&ann, &bob])
         );
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{id}/owners")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{id}/owners")).await),
             vec![bob.clone()]
         );
 
@@ -147,9 +147,9 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
             .call(&admin, Method::DELETE, &format!("/groups/{id}"), None)
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
-        let r = f.get(&admin, &format!("/groups/{id}")).await;
+        let r = f.read_path(&admin, &format!("/groups/{id}")).await;
         assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
-        let ann_groups = f.get(&admin, &format!("/users/{ann}/memberOf")).await;
+        let ann_groups = f.read_path(&admin, &format!("/users/{ann}/memberOf")).await;
         assert_eq!(ids(&ann_groups), Vec::<String>::new());
         // Its address stays reserved while it can be restored.
         let r = f
@@ -164,7 +164,7 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
 
         // The recycle bin lists it; a restore brings back properties, members and owners.
         let bin = f
-            .get(&admin, "/directory/deletedItems/microsoft.graph.group")
+            .read_path(&admin, "/directory/deletedItems/microsoft.graph.group")
             .await;
         assert_eq!(ids(&bin), vec![id.clone()]);
         assert_eq!(
@@ -176,7 +176,7 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
             "2026-11-23T12:00:00Z"
         );
         let one = f
-            .get(&admin, &format!("/directory/deletedItems/{id}"))
+            .read_path(&admin, &format!("/directory/deletedItems/{id}"))
             .await;
         assert_eq!(one.status, StatusCode::OK, "{}", one.body);
         assert_eq!(one.body["displayName"], "Contoso Sales");
@@ -189,15 +189,15 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
         assert_eq!(r.body["@odata.type"], "#microsoft.graph.group");
         assert_eq!(r.body["deletedDateTime"], Value::Null);
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{id}/members")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{id}/members")).await),
             sorted(&[&ann, &bob])
         );
         assert_eq!(
-            ids(&f.get(&admin, &format!("/groups/{id}/owners")).await),
+            ids(&f.read_path(&admin, &format!("/groups/{id}/owners")).await),
             vec![bob.clone()]
         );
         assert_eq!(
-            ids(&f.get(&admin, &format!("/users/{ann}/memberOf")).await),
+            ids(&f.read_path(&admin, &format!("/users/{ann}/memberOf")).await),
             vec![id.clone()]
         );
 
@@ -217,13 +217,13 @@ async fn a_microsoft_365_group_with_binds_goes_to_the_recycle_bin_and_comes_back
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
         let r = f
-            .get(&admin, &format!("/directory/deletedItems/{id}"))
+            .read_path(&admin, &format!("/directory/deletedItems/{id}"))
             .await;
         assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
         let mut tx = f.app.state.store.read(f.tenant).await.unwrap();
         assert!(tx.group_members(oid(&id)).await.unwrap().is_empty());
         drop(tx);
-        let activities = f.activities().await;
+        let activities = f.group_audit_activities().await;
         for a in [
             "Add group",
             "Add owner to group",
@@ -245,15 +245,15 @@ async fn listing_pages_by_top_and_skiptoken_and_filters_by_eq() {
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
         let mut all = Vec::new();
         for name in ["Alpha", "Bravo", "Charlie", "Delta", "Echo"] {
-            all.push(f.group_id(&admin, security(name)).await);
+            all.push(f.new_group_id(&admin, security(name)).await);
         }
-        all.push(f.group_id(&admin, unified("Foxtrot")).await);
+        all.push(f.new_group_id(&admin, unified("Foxtrot")).await);
         all.sort();
         let mut seen = Vec::new();
         let mut path = "/groups?$top=2".to_owned();
         let mut pages = 0;
         loop {
-            let r = f.get(&admin, &path).await;
+            let r = f.read_path(&admin, &path).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.body);
             assert!(r.body["value"].as_array().unwrap().len() <= 2);
             seen.extend(ids(&r));
@@ -270,24 +270,24 @@ async fn listing_pages_by_top_and_skiptoken_and_filters_by_eq() {
         assert_eq!(pages, 3);
         assert_eq!(seen, all);
 
-        let r = f.get(&admin, "/groups?$filter=displayName%20eq%20'charlie'").await;
+        let r = f.read_path(&admin, "/groups?$filter=displayName%20eq%20'charlie'").await;
         assert_eq!(r.body["value"].as_array().unwrap().len(), 1, "{}", r.body);
         assert_eq!(r.body["value"][0]["displayName"], "Charlie");
-        let r = f.get(&admin, "/groups?$filter=securityEnabled%20eq%20false").await;
+        let r = f.read_path(&admin, "/groups?$filter=securityEnabled%20eq%20false").await;
         assert_eq!(r.body["value"].as_array().unwrap().len(), 1, "{}", r.body);
         assert_eq!(r.body["value"][0]["displayName"], "Foxtrot");
         let r = f
-            .get(&admin, "/groups?$filter=mailEnabled%20eq%20false%20and%20mailNickname%20eq%20'echo'&$top=1")
+            .read_path(&admin, "/groups?$filter=mailEnabled%20eq%20false%20and%20mailNickname%20eq%20'echo'&$top=1")
             .await;
         assert_eq!(r.body["value"][0]["displayName"], "Echo", "{}", r.body);
         // A filtered page carries its filter into the next link.
-        let r = f.get(&admin, "/groups?$filter=mailEnabled%20eq%20false&$top=3").await;
+        let r = f.read_path(&admin, "/groups?$filter=mailEnabled%20eq%20false&$top=3").await;
         let next = r.body["@odata.nextLink"].as_str().unwrap();
         assert!(next.contains("$filter=mailEnabled%20eq%20false"), "{next}");
 
         for bad in ["/groups?$top=0", "/groups?$top=1000", "/groups?$orderby=displayName",
                     "/groups?$filter=description%20eq%20'x'", "/groups?$skiptoken=nonsense"] {
-            let r = f.get(&admin, bad).await;
+            let r = f.read_path(&admin, bad).await;
             assert_graph_error(&r, StatusCode::BAD_REQUEST, "Request_UnsupportedQuery");
         }
     })
@@ -340,7 +340,10 @@ async fn creation_is_validated_as_graph_does() {
         let r = post(missing).await;
         assert_graph_error(&r, StatusCode::NOT_FOUND, "Request_ResourceNotFound");
         // Nothing of a failed create remains.
-        assert_eq!(ids(&f.get(&admin, "/groups").await), Vec::<String>::new());
+        assert_eq!(
+            ids(&f.read_path(&admin, "/groups").await),
+            Vec::<String>::new()
+        );
 
         // Dynamic groups take a rule, and no assigned members.
         let mut dynamic = security("Sales people");
@@ -358,7 +361,7 @@ async fn creation_is_validated_as_graph_does() {
         assert_eq!(created["membershipRule"], "user.department -eq \"Sales\"");
         assert_eq!(created["membershipRuleProcessingState"], "On");
         let r = f
-            .add_ref(&admin, created["id"].as_str().unwrap(), "members", &ann)
+            .group_ref(&admin, created["id"].as_str().unwrap(), "members", &ann)
             .await;
         assert_bad_request(
             &r,
@@ -377,8 +380,8 @@ async fn members_create_groups_as_owners_and_manage_only_their_own() {
         let gus = f.user_token("gus", "Group.ReadWrite.All").await;
         let ann_id = f.user_oid("ann").await;
 
-        let id = f.group_id(&ann, security("Ann's team")).await;
-        let owners = f.get(&ann, &format!("/groups/{id}/owners")).await;
+        let id = f.new_group_id(&ann, security("Ann's team")).await;
+        let owners = f.read_path(&ann, &format!("/groups/{id}/owners")).await;
         assert_eq!(ids(&owners), vec![ann_id.clone()]);
         // Without a user-reading permission, owners come back with id and type only.
         assert_eq!(
@@ -403,8 +406,8 @@ async fn members_create_groups_as_owners_and_manage_only_their_own() {
             .await;
         assert_forbidden(&r);
         // Others read, but do not change or delete.
-        assert_eq!(f.get(&bob, &path).await.status, StatusCode::OK);
-        assert_eq!(f.get(&bob, "/groups").await.status, StatusCode::OK);
+        assert_eq!(f.read_path(&bob, &path).await.status, StatusCode::OK);
+        assert_eq!(f.read_path(&bob, "/groups").await.status, StatusCode::OK);
         assert_forbidden(&f.call(&bob, Method::PATCH, &path, Some(patch)).await);
         assert_forbidden(&f.call(&bob, Method::DELETE, &path, None).await);
         // Guests neither create nor enumerate, but read a group they address.
@@ -412,8 +415,8 @@ async fn members_create_groups_as_owners_and_manage_only_their_own() {
             &f.call(&gus, Method::POST, "/groups", Some(security("Guests")))
                 .await,
         );
-        assert_forbidden(&f.get(&gus, "/groups").await);
-        assert_eq!(f.get(&gus, &path).await.status, StatusCode::OK);
+        assert_forbidden(&f.read_path(&gus, "/groups").await);
+        assert_eq!(f.read_path(&gus, &path).await.status, StatusCode::OK);
         // A read-only permission does not create, even for an administrator.
         let reader = f.user_token("admin", "Group.Read.All").await;
         assert_forbidden(
@@ -478,11 +481,11 @@ async fn responses_use_only_property_names_of_the_graph_schema() {
     body["members@odata.bind"] = json!([object_url(&ann)]);
     let group = f.create_group(&admin, body).await;
     let id = group["id"].as_str().unwrap();
-    let outer = f.group_id(&admin, security("Outer")).await;
-    f.add_member(&admin, &outer, id).await;
+    let outer = f.new_group_id(&admin, security("Outer")).await;
+    f.group_add_member(&admin, &outer, id).await;
     let mut seen = BTreeSet::new();
     openapi.check("microsoft.graph.group", &group, "group", &mut seen);
-    let list = f.get(&admin, "/groups").await;
+    let list = f.read_path(&admin, "/groups").await;
     openapi.check(
         "microsoft.graph.group",
         &list.body["value"],
@@ -490,7 +493,7 @@ async fn responses_use_only_property_names_of_the_graph_schema() {
         &mut seen,
     );
     let members = f
-        .get(&admin, &format!("/groups/{outer}/transitiveMembers"))
+        .read_path(&admin, &format!("/groups/{outer}/transitiveMembers"))
         .await;
     for m in members.body["value"].as_array().unwrap() {
         let schema = match m["@odata.type"].as_str().unwrap() {
@@ -515,14 +518,14 @@ async fn the_periodic_job_purges_microsoft_365_groups_after_30_days() {
     each_engine(|db| async {
         let f = fixture(db).await;
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
-        let gone = f.group_id(&admin, unified("Gone")).await;
+        let gone = f.new_group_id(&admin, unified("Gone")).await;
         let r = f
             .call(&admin, Method::DELETE, &format!("/groups/{gone}"), None)
             .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
         f.app.clock.advance(time::Duration::days(29));
         let admin = f.user_token("admin", GROUP_ADMIN_SCOPES).await;
-        let kept = f.group_id(&admin, unified("Kept")).await;
+        let kept = f.new_group_id(&admin, unified("Kept")).await;
         let r = f
             .call(&admin, Method::DELETE, &format!("/groups/{kept}"), None)
             .await;
@@ -536,7 +539,7 @@ async fn the_periodic_job_purges_microsoft_365_groups_after_30_days() {
         assert!(tx.deleted_group(oid(&kept)).await.is_ok());
         drop(tx);
         assert!(
-            f.activities()
+            f.group_audit_activities()
                 .await
                 .iter()
                 .any(|a| a == "Hard delete group")

@@ -87,7 +87,7 @@ impl Fixture {
     }
 
     /// Creates a group and returns its id.
-    pub async fn group_id(&self, token: &str, body: Value) -> String {
+    pub async fn new_group_id(&self, token: &str, body: Value) -> String {
         self.create_group(token, body).await["id"]
             .as_str()
             .unwrap()
@@ -95,7 +95,7 @@ impl Fixture {
     }
 
     /// `POST /groups/{group}/{relation}/$ref` for `object`.
-    pub async fn add_ref(
+    pub async fn group_ref(
         &self,
         token: &str,
         group: &str,
@@ -112,17 +112,17 @@ impl Fixture {
     }
 
     /// Adds `member` to `group` and expects 204.
-    pub async fn add_member(&self, token: &str, group: &str, member: &str) {
-        let r = self.add_ref(token, group, "members", member).await;
+    pub async fn group_add_member(&self, token: &str, group: &str, member: &str) {
+        let r = self.group_ref(token, group, "members", member).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.body);
     }
 
-    pub async fn get(&self, token: &str, path: &str) -> Response {
+    pub async fn read_path(&self, token: &str, path: &str) -> Response {
         self.call(token, Method::GET, path, None).await
     }
 
     /// The activity names of the tenant's most recent audit records.
-    pub async fn activities(&self) -> Vec<String> {
+    pub async fn group_audit_activities(&self) -> Vec<String> {
         let mut tx = self.app.state.store.read(self.tenant).await.unwrap();
         tx.audit_records(200)
             .await
