@@ -22,7 +22,7 @@ use super::application_json::{datetime, opt_bool, parse_datetime, string, string
 use super::applications::{body_changes, body_object, context_url, initiator, principal};
 use super::auth::Caller;
 use super::paging::Page;
-use super::users::{find, reference, render as render_user};
+use super::users::{find, readable, reference, render as render_user};
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
 use crate::http::json::GraphJson;
@@ -559,15 +559,11 @@ async fn of_user(
     relation: DeviceRelation,
 ) -> Result<Json<Value>, GraphError> {
     let mut tx = state.store.read(caller.tenant).await?;
-    let user = match id {
-        Some(id) => find(&mut tx, id).await?,
-        None => tx.user(caller.delegated_user()?.id).await?,
+    let id = match id {
+        Some(id) => id.to_owned(),
+        None => caller.delegated_user()?.id.to_string(),
     };
-    authz::decide(
-        &principal(&mut tx, caller).await?,
-        authz::USERS_READ,
-        super::users::ownership(caller, &user),
-    )?;
+    let user = readable(&mut tx, caller, &id).await?;
     let devices = tx.devices_of_user(user.id, relation).await?;
     Ok(Json(json!({
         "@odata.context": context_url(state, uri, "directoryObjects"),

@@ -8,7 +8,7 @@ use axum::extract::{Extension, OriginalUri, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gatehouse_domain::audit::OperationType;
-use gatehouse_domain::authz::{self, Ownership};
+use gatehouse_domain::authz;
 use gatehouse_domain::photo::Photo;
 use gatehouse_domain::user::User;
 use gatehouse_store::{StoredPhoto, TenantTx};
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::applications::{context_url, principal};
 use super::auth::Caller;
-use super::users::{audit, find};
+use super::users::{audit, find, ownership, readable};
 use crate::http::graph_error::GraphError;
 use crate::state::AppState;
 
@@ -32,14 +32,6 @@ fn etag(stored: &StoredPhoto) -> String {
     format!("\"{}\"", stored.updated.unix_timestamp_nanos() / 1_000)
 }
 
-fn ownership(caller: &Caller, user: &User) -> Ownership {
-    if caller.object_id() == user.id {
-        Ownership::Owner
-    } else {
-        Ownership::NotOwner
-    }
-}
-
 /// The addressed user (`{id}`, or the caller for `/me`) and the photo, after the read decision.
 async fn read_photo(
     state: &AppState,
@@ -47,12 +39,11 @@ async fn read_photo(
     id: Option<&str>,
 ) -> Result<StoredPhoto, GraphError> {
     let mut tx = state.store.read(caller.tenant).await?;
-    let user = addressed(&mut tx, caller, id).await?;
-    authz::decide(
-        &principal(&mut tx, caller).await?,
-        authz::USERS_READ,
-        ownership(caller, &user),
-    )?;
+    let id = match id {
+        Some(id) => id.to_owned(),
+        None => caller.delegated_user()?.id.to_string(),
+    };
+    let user = readable(&mut tx, caller, &id).await?;
     tx.user_photo(user.id).await?.ok_or_else(not_found)
 }
 

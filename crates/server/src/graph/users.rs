@@ -76,6 +76,17 @@ pub(crate) async fn find<M>(tx: &mut TenantTx<M>, id: &str) -> Result<User> {
     }
 }
 
+/// The user `{id}` addresses, once the decision allows the caller to read it.
+pub(crate) async fn readable<M>(tx: &mut TenantTx<M>, caller: &Caller, id: &str) -> Result<User> {
+    let user = find(tx, id).await?;
+    authz::decide(
+        &principal(tx, caller).await?,
+        authz::USERS_READ,
+        ownership(caller, &user),
+    )?;
+    Ok(user)
+}
+
 /// The caller's relation to a user: a user "owns" their own object (which is how guests may read
 /// themselves); everyone else addresses it as a non-owner.
 pub(crate) fn ownership(caller: &Caller, user: &User) -> Ownership {
@@ -338,12 +349,7 @@ pub async fn read(
 ) -> Result<Json<Value>, GraphError> {
     let select = selection(&query)?;
     let mut tx = state.store.read(caller.tenant).await?;
-    let user = find(&mut tx, &id).await?;
-    authz::decide(
-        &principal(&mut tx, &caller).await?,
-        authz::USERS_READ,
-        ownership(&caller, &user),
-    )?;
+    let user = readable(&mut tx, &caller, &id).await?;
     let mut rendered = [(user.id, render(&user, select.as_deref()))];
     add_sign_in_activity(&mut tx, &caller, select.as_deref(), &mut rendered).await?;
     let [(_, rendered)] = rendered;
@@ -516,12 +522,7 @@ pub async fn manager(
 ) -> Result<Json<Value>, GraphError> {
     let select = selection(&query)?;
     let mut tx = state.store.read(caller.tenant).await?;
-    let user = find(&mut tx, &id).await?;
-    authz::decide(
-        &principal(&mut tx, &caller).await?,
-        authz::USERS_READ,
-        ownership(&caller, &user),
-    )?;
+    let user = readable(&mut tx, &caller, &id).await?;
     let manager = tx
         .manager_of(user.id)
         .await?
@@ -546,12 +547,7 @@ pub async fn direct_reports(
 ) -> Result<Json<Value>, GraphError> {
     let select = selection(&query)?;
     let mut tx = state.store.read(caller.tenant).await?;
-    let user = find(&mut tx, &id).await?;
-    authz::decide(
-        &principal(&mut tx, &caller).await?,
-        authz::USERS_READ,
-        ownership(&caller, &user),
-    )?;
+    let user = readable(&mut tx, &caller, &id).await?;
     let reports = tx.direct_reports(user.id).await?;
     Ok(Json(json!({
         "@odata.context": context_url(&state, &uri, "directoryObjects"),
