@@ -17,6 +17,13 @@ pub enum Error {
         message: String,
         target: Option<String>,
     },
+    /// A query option Graph does not support in this form or combination (e.g. an advanced query
+    /// without `ConsistencyLevel: eventual`, an operator a property does not support).
+    #[error("{message}")]
+    UnsupportedQuery { message: String },
+    /// A query option that does not parse (e.g. "Invalid filter clause: Syntax error ...").
+    #[error("{message}")]
+    InvalidQuery { message: String },
     /// The caller may not do this.
     #[error("Insufficient privileges to complete the operation.")]
     Forbidden,
@@ -52,6 +59,16 @@ impl Error {
         Self::Invalid {
             message: message.into(),
             target: Some(target.into()),
+        }
+    }
+    pub fn unsupported_query(message: impl Into<String>) -> Self {
+        Self::UnsupportedQuery {
+            message: message.into(),
+        }
+    }
+    pub fn invalid_query(message: impl Into<String>) -> Self {
+        Self::InvalidQuery {
+            message: message.into(),
         }
     }
     pub fn precondition(message: impl Into<String>) -> Self {

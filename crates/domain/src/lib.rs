@@ -13,6 +13,7 @@ pub mod error;
 pub mod group;
 pub mod ids;
 pub mod lockout;
+pub mod odata;
 pub mod organization;
 pub mod password;
 pub mod photo;

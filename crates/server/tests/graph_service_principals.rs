@@ -1,5 +1,5 @@
 //! `/servicePrincipals` through the router on both engines with real delegated tokens: create for an
-//! application of this tenant (conflict, unknown appId), list with `$filter=appId eq`, read, owners
+//! application of this tenant (conflict, unknown appId), list with `$filter`, read, owners
 //! and non-owners, and the audit record.
 
 mod support;
@@ -63,10 +63,15 @@ async fn an_administrator_creates_lists_filters_and_reads_a_service_principal() 
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         assert_eq!(r.body["value"].as_array().unwrap().len(), 1);
         assert_eq!(r.body["value"][0]["id"], id.as_str());
+        let r = f
+            .call(&admin, Method::GET, &format!("/servicePrincipals?$filter={}", urlencode("displayName eq 'DAEMON'")), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["value"].as_array().unwrap().len(), 1);
+        assert_eq!(r.body["value"][0]["id"], id.as_str());
         for bad in [
-            format!("/servicePrincipals?$filter={}", urlencode("displayName eq 'Daemon'")),
             format!("/servicePrincipals?$filter={}", urlencode(&format!("startswith(appId,'{app_id}')"))),
-            "/servicePrincipals?$top=5".to_owned(),
+            "/servicePrincipals?$top=1000".to_owned(),
         ] {
             let r = f.call(&admin, Method::GET, &bad, None).await;
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);

@@ -4,15 +4,32 @@
 use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant};
 use gatehouse_domain::authorization_policy::AuthorizationPolicy;
 use gatehouse_domain::authz::Proof;
+use gatehouse_domain::ids::ObjectId;
+use gatehouse_domain::odata::QueryOptions;
 use gatehouse_domain::{Error, Result};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::directory::grant_from_row;
 use crate::error::db;
+use crate::odata_sql::{Column, ColumnKind, ListQuery, Page, Schema, SqlValue};
 use crate::tx::{TenantTx, Write};
 
 const GRANT_COLUMNS: &str = "id, client_id, consent_type, principal_id, resource_id, scope";
+
+/// `oAuth2PermissionGrant` properties as the `oauth2_permission_grants` table stores them.
+static GRANTS: Schema = Schema {
+    table: "oauth2_permission_grants",
+    entity: "OAuth2PermissionGrant",
+    id: "id",
+    columns: &[
+        Column::typed("id", "id", ColumnKind::ExactText, false),
+        Column::typed("clientId", "client_id", ColumnKind::Guid, false),
+        Column::text("consentType", "consent_type", false),
+        Column::typed("principalId", "principal_id", ColumnKind::Guid, true),
+        Column::typed("resourceId", "resource_id", ColumnKind::Guid, false),
+    ],
+};
 
 /// The stored form of the authorization policy (private to the store; Graph's shape is the
 /// server's business).
@@ -94,6 +111,30 @@ impl<M> TenantTx<M> {
         .await
         .map_err(db)?;
         rows.iter().map(grant_from_row).collect()
+    }
+
+    /// One page of the tenant's delegated grants for a `GET /oauth2PermissionGrants` request,
+    /// or of those `client` holds (`GET /servicePrincipals/{id}/oauth2PermissionGrants`).
+    pub async fn oauth2_permission_grants_page(
+        &mut self,
+        options: &QueryOptions,
+        client: Option<ObjectId>,
+    ) -> Result<Page<OAuth2PermissionGrant>> {
+        let query = ListQuery {
+            schema: &GRANTS,
+            options,
+            scope: if client.is_some() {
+                "client_id = $2"
+            } else {
+                ""
+            },
+            scope_params: client
+                .map(|c| vec![SqlValue::Text(c.to_string())])
+                .unwrap_or_default(),
+        };
+        self.list_page(&query, GRANT_COLUMNS)
+            .await?
+            .try_map(|row| grant_from_row(&row))
     }
 
     /// The grant with id `id`, or `NotFound`.

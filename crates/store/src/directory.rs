@@ -4,6 +4,7 @@
 use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant, ServicePrincipal};
 use gatehouse_domain::authz::Proof;
 use gatehouse_domain::ids::{AppId, ObjectId};
+use gatehouse_domain::odata::QueryOptions;
 use gatehouse_domain::role::RoleAssignment;
 use gatehouse_domain::tenant::{Tenant, TenantState, TokenAlgorithm};
 use gatehouse_domain::{Error, Result};
@@ -13,8 +14,32 @@ use uuid::Uuid;
 
 use crate::error::db;
 use crate::instance::tenant_from_row;
+use crate::odata_sql::{Column, ColumnKind, ListQuery, Page, Schema};
 use crate::rows::{get, get_flag, get_ts, parse, ts};
 use crate::tx::{TenantTx, Write};
+
+const SERVICE_PRINCIPAL_COLUMNS: &str =
+    "id, app_id, display_name, app_owner_organization_id, account_enabled, created_at";
+
+/// `servicePrincipal` properties as the `service_principals` table stores them.
+static SERVICE_PRINCIPALS: Schema = Schema {
+    table: "service_principals",
+    entity: "ServicePrincipal",
+    id: "id",
+    columns: &[
+        Column::typed("id", "id", ColumnKind::Guid, false),
+        Column::typed("accountEnabled", "account_enabled", ColumnKind::Bool, false),
+        Column::text("appDisplayName", "display_name", false),
+        Column::typed("appId", "app_id", ColumnKind::Guid, false),
+        Column::typed(
+            "appOwnerOrganizationId",
+            "app_owner_organization_id",
+            ColumnKind::Guid,
+            true,
+        ),
+        Column::text("displayName", "display_name", false),
+    ],
+};
 
 fn service_principal_from_row(row: &AnyRow) -> Result<ServicePrincipal> {
     Ok(ServicePrincipal {
@@ -121,6 +146,33 @@ impl<M> TenantTx<M> {
         .await
         .map_err(db)?;
         rows.iter().map(service_principal_from_row).collect()
+    }
+
+    /// One page of the tenant's service principals for a `GET /servicePrincipals` request.
+    pub async fn service_principals_page(
+        &mut self,
+        options: &QueryOptions,
+    ) -> Result<Page<ServicePrincipal>> {
+        let query = ListQuery {
+            schema: &SERVICE_PRINCIPALS,
+            options,
+            scope: "",
+            scope_params: Vec::new(),
+        };
+        self.list_page(&query, SERVICE_PRINCIPAL_COLUMNS)
+            .await?
+            .try_map(|row| service_principal_from_row(&row))
+    }
+
+    /// How many service principals `options` matches (`/servicePrincipals/$count`).
+    pub async fn service_principals_count(&mut self, options: &QueryOptions) -> Result<u64> {
+        let query = ListQuery {
+            schema: &SERVICE_PRINCIPALS,
+            options,
+            scope: "",
+            scope_params: Vec::new(),
+        };
+        self.list_count(&query).await
     }
 
     /// The delegated grants `client_id` holds.

@@ -22,6 +22,7 @@ mod groups;
 mod instance;
 mod key_credentials;
 mod lockouts;
+pub mod odata_sql;
 mod organization;
 mod refresh_tokens;
 mod rows;
@@ -31,6 +32,7 @@ mod token_lifetime_policies;
 mod tx;
 mod user_photos;
 mod users;
+mod users_query;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -42,6 +44,7 @@ pub use engine::Engine;
 pub use group_members::already_exists;
 pub use groups::{GroupQuery, SqlFilter, SqlParam, group_filter_column};
 pub use instance::TenantSummary;
+pub use odata_sql::Page;
 pub use refresh_tokens::StoredRefreshToken;
 pub use signing_keys::StoredSigningKey;
 pub use store::{Store, StoreOptions};

@@ -118,7 +118,7 @@ const ACCOUNT_COLUMNS: &str = "id, user_principal_name, display_name, mail_nickn
      force_change_password_with_mfa, on_premises_sync_enabled, show_in_address_list, deleted_at";
 
 /// Every column of a user row, for `SELECT`.
-static USER_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+pub(crate) static USER_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     let text: Vec<&str> = TEXT_COLUMNS.iter().map(|(_, c)| *c).collect();
     format!("{ACCOUNT_COLUMNS}, {}", text.join(", "))
 });
@@ -150,7 +150,7 @@ static UPDATE_SET: LazyLock<String> = LazyLock::new(|| {
         .join(", ")
 });
 
-fn user_from_row(row: &AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<User> {
     let mut profile = UserProfile {
         employee_hire_date: get_opt_ts(row, "employee_hire_at")?,
         employee_leave_date_time: get_opt_ts(row, "employee_leave_at")?,
@@ -444,7 +444,7 @@ impl<M> TenantTx<M> {
     }
 
     /// Fills the multi-valued properties of `users` with one query.
-    async fn load_collections(&mut self, users: &mut [User]) -> Result<()> {
+    pub(crate) async fn load_collections(&mut self, users: &mut [User]) -> Result<()> {
         let ids: Vec<ObjectId> = users.iter().map(|u| u.id).collect();
         let mut values = self.load_values(&ids, COLLECTION_PROPERTIES).await?;
         for user in users {

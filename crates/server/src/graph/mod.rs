@@ -43,6 +43,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
     let api = Router::new()
         .route("/me", get(me::me))
         .route("/users", get(users::list).post(users::create))
+        .route("/users/$count", get(users::count))
         .route(
             "/users/{id}",
             get(users::read).patch(users::update).delete(users::remove),
@@ -152,6 +153,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/servicePrincipals",
             get(service_principals::list).post(service_principals::create),
         )
+        .route("/servicePrincipals/$count", get(service_principals::count))
         .route("/servicePrincipals/{id}", get(service_principals::read))
         .route(
             "/servicePrincipals/{id}/appRoleAssignments",

@@ -4,11 +4,9 @@
 //! create, update the scopes, delete; and `/servicePrincipals/{id}/oauth2PermissionGrants`. Every
 //! operation asks `authz::decide`; writes are audited in their transaction.
 
-use std::collections::HashMap;
-
 use axum::Json;
-use axum::extract::{Extension, OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Extension, OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
 use gatehouse_domain::Error;
 use gatehouse_domain::application::{ConsentType, OAuth2PermissionGrant, ServicePrincipal};
 use gatehouse_domain::audit::{
@@ -16,14 +14,15 @@ use gatehouse_domain::audit::{
 };
 use gatehouse_domain::authz::{self, Ownership};
 use gatehouse_domain::ids::ObjectId;
+use gatehouse_domain::odata::collections::OAUTH2_PERMISSION_GRANTS;
 use gatehouse_store::{TenantTx, Write};
 use serde_json::{Map, Value, json};
 
 use super::app_role_assignments::new_id;
 use super::application_json as wire;
-use super::applications::{body_object, change, context_url, initiator, principal};
+use super::applications::{body_object, change, initiator, principal};
 use super::auth::Caller;
-use super::query::eq_filters;
+use super::query;
 use super::service_principals::with_context;
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
@@ -135,49 +134,35 @@ pub async fn grant_or_widen(
     Ok(grant)
 }
 
-fn matches(g: &OAuth2PermissionGrant, clauses: &[(&'static str, String)]) -> bool {
-    let json = grant_json(g);
-    clauses.iter().all(|(property, value)| {
-        json[*property]
-            .as_str()
-            .is_some_and(|v| v.eq_ignore_ascii_case(value))
-    })
-}
-
 async fn list_where(
     state: &AppState,
     uri: &axum::http::Uri,
+    headers: &HeaderMap,
     caller: &Caller,
-    query: &HashMap<String, String>,
     client: Option<&str>,
 ) -> Result<Json<Value>, GraphError> {
-    let mut clauses = eq_filters(
-        query,
-        "oauth2PermissionGrants",
-        "OAuth2PermissionGrant",
-        &["clientId", "consentType", "principalId", "resourceId"],
-    )?;
+    let options = query::query_options(&OAUTH2_PERMISSION_GRANTS, uri, headers)?;
     let mut tx = state.store.read(caller.tenant).await?;
-    if let Some(id) = client {
-        let sp = service_principal(&mut tx, id).await?;
-        clauses.push(("clientId", sp.id.to_string()));
-    }
+    let client = match client {
+        Some(id) => Some(service_principal(&mut tx, id).await?.id),
+        None => None,
+    };
     authz::decide(
         &principal(&mut tx, caller).await?,
         authz::OAUTH2_PERMISSION_GRANTS_READ,
         Ownership::NoTarget,
     )?;
-    let value: Vec<Value> = tx
-        .oauth2_permission_grants()
+    let page = tx
+        .oauth2_permission_grants_page(&options, client)
         .await?
-        .iter()
-        .filter(|g| matches(g, &clauses))
-        .map(grant_json)
-        .collect();
-    Ok(Json(json!({
-        "@odata.context": context_url(state, uri, "oauth2PermissionGrants"),
-        "value": value,
-    })))
+        .try_map(|g| Ok(grant_json(&g)))?;
+    Ok(Json(query::list_body(
+        state,
+        uri,
+        &OAUTH2_PERMISSION_GRANTS,
+        &options,
+        page,
+    )))
 }
 
 /// `GET /oauth2PermissionGrants`.
@@ -185,9 +170,9 @@ pub async fn list(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
     Extension(caller): Extension<Caller>,
-    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, GraphError> {
-    list_where(&state, &uri, &caller, &query, None).await
+    list_where(&state, &uri, &headers, &caller, None).await
 }
 
 /// `GET /servicePrincipals/{id}/oauth2PermissionGrants`: the grants the service principal holds.
@@ -196,9 +181,9 @@ pub async fn list_of_client(
     OriginalUri(uri): OriginalUri,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
 ) -> Result<Json<Value>, GraphError> {
-    list_where(&state, &uri, &caller, &query, Some(&id)).await
+    list_where(&state, &uri, &headers, &caller, Some(&id)).await
 }
 
 /// `GET /oauth2PermissionGrants/{id}`.

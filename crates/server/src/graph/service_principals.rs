@@ -1,13 +1,14 @@
 //! `/servicePrincipals`: an application's presence in the tenant, which the client credentials grant
-//! requires. Create (for an application registered in this tenant), list (`$filter=appId eq '...'`
-//! only) and read. Every operation asks `authz::decide`; the create hands the proof to storage and
+//! requires. Create (for an application registered in this tenant), list (with the OData query
+//! options of `graph/query.rs`), `/$count` and read. Every operation asks `authz::decide`; the create hands the proof to storage and
 //! audits in the same transaction.
 
 use std::collections::HashMap;
 
 use axum::Json;
-use axum::extract::{Extension, OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Extension, OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use gatehouse_domain::Error;
 use gatehouse_domain::application::{Application, ServicePrincipal};
 use gatehouse_domain::audit::{AuditCategory, AuditRecord, OperationType, TargetResource};
@@ -15,11 +16,12 @@ use gatehouse_domain::authz::{self, Ownership};
 use gatehouse_domain::catalog::first_party::MICROSOFT_GRAPH;
 use gatehouse_domain::catalog::graph_permissions;
 use gatehouse_domain::ids::{AppId, ObjectId};
+use gatehouse_domain::odata::collections::SERVICE_PRINCIPALS;
 use serde_json::{Map, Value, json};
 
 use super::applications::{body_object, change, context_url, initiator, principal};
 use super::auth::Caller;
-use super::query::{eq_filters, unsupported};
+use super::query;
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
 use crate::http::json::GraphJson;
@@ -145,30 +147,15 @@ pub(crate) fn with_context(
     Value::Object(body)
 }
 
-/// The one filter supported: `appId eq '{guid}'`.
-fn app_id_filter(query: &HashMap<String, String>) -> Result<Option<AppId>, GraphError> {
-    let clauses = eq_filters(query, "servicePrincipals", "ServicePrincipal", &["appId"])?;
-    match clauses.as_slice() {
-        [] => Ok(None),
-        [(_, value)] => value.parse().map(Some).map_err(|_| {
-            unsupported(
-                "Unsupported or invalid query filter clause specified for resource 'ServicePrincipal'.",
-            )
-        }),
-        _ => Err(unsupported(
-            "Unsupported or invalid query filter clause specified for resource 'ServicePrincipal'.",
-        )),
-    }
-}
-
-/// `GET /servicePrincipals`.
+/// `GET /servicePrincipals`: `$filter`, `$select`, `$top`, `$skiptoken`, `$orderby`, `$count`
+/// and `$search` as Graph supports them on service principals.
 pub async fn list(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     Extension(caller): Extension<Caller>,
-    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, GraphError> {
-    let filter = app_id_filter(&query)?;
+    let options = query::query_options(&SERVICE_PRINCIPALS, &uri, &headers)?;
     let mut tx = state.store.read(caller.tenant).await?;
     authz::decide(
         &principal(&mut tx, &caller).await?,
@@ -181,17 +168,36 @@ pub async fn list(
         .into_iter()
         .map(|a| (a.app_id, a))
         .collect();
-    let value: Vec<Value> = tx
-        .service_principals()
+    let page = tx
+        .service_principals_page(&options)
         .await?
-        .iter()
-        .filter(|sp| filter.is_none_or(|f| sp.app_id == f))
-        .map(|sp| service_principal(sp, apps.get(&sp.app_id)))
-        .collect();
-    Ok(Json(json!({
-        "@odata.context": context_url(&state, &uri, "servicePrincipals"),
-        "value": value,
-    })))
+        .try_map(|sp| Ok(service_principal(&sp, apps.get(&sp.app_id))))?;
+    Ok(Json(query::list_body(
+        &state,
+        &uri,
+        &SERVICE_PRINCIPALS,
+        &options,
+        page,
+    )))
+}
+
+/// `GET /servicePrincipals/$count` (with `ConsistencyLevel: eventual`).
+pub async fn count(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, GraphError> {
+    let options = query::count_options(&SERVICE_PRINCIPALS, &uri, &headers)?;
+    let mut tx = state.store.read(caller.tenant).await?;
+    authz::decide(
+        &principal(&mut tx, &caller).await?,
+        authz::SERVICE_PRINCIPALS_READ,
+        Ownership::NoTarget,
+    )?;
+    Ok(query::count_response(
+        tx.service_principals_count(&options).await?,
+    ))
 }
 
 /// `GET /servicePrincipals/{id}`.

@@ -319,3 +319,23 @@ pub fn invalid(key: &str) -> Error {
         format!("Invalid value specified for property '{key}' of resource 'User'."),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use gatehouse_domain::odata::collections::USERS;
+
+    use super::*;
+
+    #[test]
+    fn every_user_property_is_known_to_the_query_layer() {
+        for name in PROPERTIES.iter() {
+            assert!(USERS.property(name).is_some(), "{name}");
+        }
+        for name in DEFAULT_SELECT {
+            assert!(
+                USERS.property(name).is_some_and(|p| p.default_select),
+                "{name}"
+            );
+        }
+    }
+}

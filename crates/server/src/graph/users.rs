@@ -7,22 +7,24 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Extension, OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use gatehouse_domain::audit::{
     AuditCategory, AuditRecord, ModifiedProperty, OperationType, TargetResource,
 };
 use gatehouse_domain::authz::{self, Ownership, Proof};
 use gatehouse_domain::catalog::roles::GLOBAL_ADMINISTRATOR;
 use gatehouse_domain::ids::ObjectId;
+use gatehouse_domain::odata::collections::USERS;
 use gatehouse_domain::password::check_complexity;
 use gatehouse_domain::user::{User, UserPrincipalName};
 use gatehouse_domain::{Error, Result};
-use gatehouse_store::{Bin, TenantTx};
+use gatehouse_store::TenantTx;
 use serde_json::{Map, Value, json};
 
 use super::applications::{body_changes, body_object, change, context_url, initiator, principal};
 use super::auth::Caller;
-use super::paging::Page;
+use super::query;
 use super::user_json::{self, Changes};
 use crate::http::context::RequestContext;
 use crate::http::graph_error::GraphError;
@@ -310,33 +312,56 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(entity(&state, &uri, &user, None))))
 }
 
-/// `GET /users`: pages of `$top` (default 100, at most 999) users with an opaque `$skiptoken`.
+/// `GET /users`: the OData query options of `graph/query.rs` (`$filter`, `$select`, `$orderby`,
+/// `$top` with keyset `$skiptoken` paging, `$count`, `$search`) over the active users.
 pub async fn list(
     State(state): State<AppState>,
     OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
     Extension(caller): Extension<Caller>,
-    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, GraphError> {
-    let page = Page::read(&query, "users", &["$select"])?;
-    let select = selection(&query)?;
+    let options = query::query_options(&USERS, &uri, &headers)?;
+    let select: Option<Vec<String>> = (!options.select.is_empty())
+        .then(|| options.select.iter().map(|s| (*s).to_owned()).collect());
     let mut tx = state.store.read(caller.tenant).await?;
     authz::decide(
         &principal(&mut tx, &caller).await?,
         authz::USERS_READ,
         Ownership::NoTarget,
     )?;
-    let users = tx.users_page(Bin::Active, page.after, page.top + 1).await?;
-    let context = context(&state, &uri, "users", select.as_deref(), false);
-    let mut rendered: Vec<_> = users
+    let page = tx.users_list(&options).await?;
+    let mut rendered: Vec<_> = page
+        .items
         .iter()
         .map(|u| (u.id, render(u, select.as_deref())))
         .collect();
     add_sign_in_activity(&mut tx, &caller, select.as_deref(), &mut rendered).await?;
-    let items = rendered
-        .into_iter()
-        .map(|(id, m)| (id, Value::Object(m)))
-        .collect();
-    Ok(Json(page.body(&state, &uri, &query, context, items)))
+    let page = gatehouse_store::Page {
+        items: rendered
+            .into_iter()
+            .map(|(_, m)| Value::Object(m))
+            .collect(),
+        next: page.next,
+        count: page.count,
+    };
+    Ok(Json(query::list_body(&state, &uri, &USERS, &options, page)))
+}
+
+/// `GET /users/$count` (with `ConsistencyLevel: eventual`).
+pub async fn count(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, GraphError> {
+    let options = query::count_options(&USERS, &uri, &headers)?;
+    let mut tx = state.store.read(caller.tenant).await?;
+    authz::decide(
+        &principal(&mut tx, &caller).await?,
+        authz::USERS_READ,
+        Ownership::NoTarget,
+    )?;
+    Ok(query::count_response(tx.users_count(&options).await?))
 }
 
 /// `GET /users/{id}` (an object id or a user principal name).

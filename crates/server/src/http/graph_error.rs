@@ -85,6 +85,12 @@ impl From<Error> for GraphError {
                     .unwrap_or_default(),
                 ..Self::new(StatusCode::BAD_REQUEST, "Request_BadRequest", message)
             },
+            Error::UnsupportedQuery { message } => {
+                Self::new(StatusCode::BAD_REQUEST, "Request_UnsupportedQuery", message)
+            }
+            Error::InvalidQuery { message } => {
+                Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+            }
             Error::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,
                 "Authorization_RequestDenied",
@@ -149,6 +155,16 @@ mod tests {
                 400,
                 "Request_BadRequest",
             ),
+            (
+                Error::unsupported_query("Sorting not supported for current query."),
+                400,
+                "Request_UnsupportedQuery",
+            ),
+            (
+                Error::invalid_query("Invalid filter clause"),
+                400,
+                "BadRequest",
+            ),
             (Error::Forbidden, 403, "Authorization_RequestDenied"),
             (Error::precondition("blocked"), 400, "Request_BadRequest"),
             (Error::unavailable("db down"), 503, "serviceNotAvailable"),
@@ -158,6 +174,22 @@ mod tests {
                 "Service_InternalServerError",
             ),
         ];
+        // Every kind is in the table: this match stops compiling when a kind is added.
+        let kinds: std::collections::HashSet<u8> = cases
+            .iter()
+            .map(|(e, _, _)| match e {
+                Error::NotFound { .. } => 0,
+                Error::Conflict { .. } => 1,
+                Error::Invalid { .. } => 2,
+                Error::UnsupportedQuery { .. } => 3,
+                Error::InvalidQuery { .. } => 4,
+                Error::Forbidden => 5,
+                Error::PreconditionFailed { .. } => 6,
+                Error::Unavailable { .. } => 7,
+                Error::Internal { .. } => 8,
+            })
+            .collect();
+        assert_eq!(kinds.len(), 9);
         for (error, status, code) in cases {
             let g = GraphError::from(error);
             assert_eq!((g.status.as_u16(), g.code), (status, code));
