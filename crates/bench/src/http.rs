@@ -199,6 +199,25 @@ impl Session {
         self.send(Method::GET, path, &headers, Bytes::new()).await
     }
 
+    /// A Graph call with a bearer token, extra headers and an optional JSON body.
+    pub async fn graph(
+        &mut self,
+        method: Method,
+        path: &str,
+        token: &str,
+        extra: &[(header::HeaderName, &str)],
+        json: Option<Bytes>,
+    ) -> Result<Reply> {
+        let auth = format!("Bearer {token}");
+        let mut headers = vec![(header::AUTHORIZATION, auth.as_str())];
+        headers.extend(extra.iter().cloned());
+        if json.is_some() {
+            headers.push((header::CONTENT_TYPE, "application/json"));
+        }
+        self.send(method, path, &headers, json.unwrap_or_default())
+            .await
+    }
+
     /// A form POST (`application/x-www-form-urlencoded`).
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Result<Reply> {
         let body = form_encode(fields);

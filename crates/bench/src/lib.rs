@@ -5,6 +5,7 @@
 //! Markdown) with targets and regressions. `gatehouse-bench run --help` shows how to use it.
 
 pub mod ceilings;
+pub mod directory;
 pub mod http;
 pub mod load;
 pub mod peer;
@@ -13,4 +14,7 @@ pub mod provision;
 pub mod report;
 pub mod runner;
 pub mod scenarios;
+pub mod seed;
+pub mod seed_data;
 pub mod stats;
+pub mod targets;

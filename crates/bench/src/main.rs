@@ -4,6 +4,7 @@
 //! cargo build --release -p gatehouse-cli -p gatehouse-bench
 //! target/release/gatehouse-bench run --record             # everything, recorded
 //! target/release/gatehouse-bench run token-client-credentials --concurrency 16
+//! target/release/gatehouse-bench run graph-get-user graph-list-users --users 1000000
 //! ```
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
@@ -15,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use gatehouse_bench::report::{Parameters, Report, core_count};
 use gatehouse_bench::runner::{self, RunOptions};
 use gatehouse_bench::scenarios::ScenarioName;
-use gatehouse_bench::{ceilings, process};
+use gatehouse_bench::{ceilings, process, seed};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -68,6 +69,17 @@ struct RunArgs {
     /// Clients of `signin-password` (bound by Argon2id, which the server runs one per core).
     #[arg(long, default_value_t = 4)]
     signin_concurrency: usize,
+    /// Clients of the scenarios whose targets are latencies (`graph-list-users`): one measures
+    /// each request's own time, not the queue in front of a saturated core.
+    #[arg(long, default_value_t = 1)]
+    latency_concurrency: usize,
+    /// Users of the generated directory the directory scenarios (`graph-*-user(s)`) run on,
+    /// written into the server's database through the store before they start.
+    #[arg(long, default_value_t = 20_000)]
+    users: usize,
+    /// The generator's seed (any word): the same seed gives the same directory.
+    #[arg(long, default_value = "gatehouse")]
+    seed: String,
     /// A fixed arrival rate (iterations/s over all clients) instead of a closed loop.
     #[arg(long)]
     rate: Option<f64>,
@@ -137,9 +149,12 @@ fn run(args: RunArgs) -> Result<()> {
             measure_s: args.duration,
             server_cores: args.server_cores.clone(),
             client_cores: args.client_cores.clone(),
+            latency_concurrency: args.latency_concurrency.max(1),
         },
         ceiling_seconds: args.ceiling_seconds,
         peer: !args.no_peer,
+        users: args.users.max(1),
+        seed: seed::seed_from(&args.seed),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(core_count(&args.client_cores))

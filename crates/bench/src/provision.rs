@@ -360,6 +360,47 @@ pub async fn provision(api: &Api, data_dir: &Path) -> Result<Provisioned> {
     })
 }
 
+/// The application permission of the directory scenarios' application.
+pub const DIRECTORY_ROLE: &str = "User.ReadWrite.All";
+
+/// An application token for the directory scenarios: a second confidential client ("Benchmark
+/// directory daemon", so the first one's tokens stay as the token scenarios measure them) holding
+/// Microsoft Graph's [`DIRECTORY_ROLE`], and its client-credentials access token.
+pub async fn directory_token(api: &Api, setup: &Provisioned) -> Result<String> {
+    let admin_token = api
+        .password_grant_token(
+            &setup.tenant_id,
+            &setup.admin,
+            &setup.admin_password,
+            ADMIN_SCOPES,
+        )
+        .await?;
+    let client = api
+        .register_confidential_client(&admin_token, "Benchmark directory daemon")
+        .await?;
+    api.grant_graph_app_role(&admin_token, &client, DIRECTORY_ROLE)
+        .await?;
+    let token = api
+        .token(
+            &setup.tenant_id,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &client.app_id),
+                ("client_secret", &client.secret),
+                ("scope", GRAPH_DEFAULT),
+            ],
+        )
+        .await?;
+    let token = string(&token, "access_token")?;
+    if !jwt_claims(&token)?["roles"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|r| r == DIRECTORY_ROLE))
+    {
+        bail!("the directory daemon's token does not carry {DIRECTORY_ROLE}");
+    }
+    Ok(token)
+}
+
 /// The (unverified) claims of a compact JWT.
 pub fn jwt_claims(jwt: &str) -> Result<Value> {
     jwt_part(jwt, 1)

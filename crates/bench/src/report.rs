@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::ceilings::CryptoCeilings;
 use crate::http::Protocol;
 use crate::stats::Measurement;
+use crate::targets::{MEMORY_TARGET_MB, MEMORY_TARGET_USERS, at_least, at_most, directory_targets};
 
 /// A throughput that falls by more than this fraction against the previous run is reported.
 pub const REGRESSION_THRESHOLD: f64 = 0.10;
@@ -50,6 +51,9 @@ pub struct Parameters {
     pub measure_s: f64,
     pub server_cores: String,
     pub client_cores: String,
+    /// Clients of the scenarios whose targets are latencies (`graph-list-users` ...).
+    #[serde(default)]
+    pub latency_concurrency: usize,
 }
 
 impl Parameters {
@@ -97,6 +101,52 @@ pub struct TargetCheck {
     pub required: f64,
     pub actual: f64,
     pub pass: bool,
+    /// The unit of `actual` ("/s", "ms", "MB"); none for a ratio.
+    #[serde(default)]
+    pub unit: String,
+}
+
+/// The server process's memory (`/proc/PID/status`), in KiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Memory {
+    /// `VmRSS`: resident now.
+    pub rss_kib: u64,
+    /// `VmHWM`: the most it has been resident since it started.
+    pub peak_kib: u64,
+}
+
+impl Memory {
+    /// From the text of `/proc/PID/status`.
+    pub fn parse(status: &str) -> Option<Self> {
+        let field = |name: &str| {
+            status.lines().find_map(|l| {
+                l.strip_prefix(name)?
+                    .trim()
+                    .strip_suffix("kB")?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+        };
+        Some(Self {
+            rss_kib: field("VmRSS:")?,
+            peak_kib: field("VmHWM:")?,
+        })
+    }
+}
+
+/// Megabytes (10^6 bytes) of `kib` KiB.
+pub fn megabytes(kib: u64) -> f64 {
+    kib as f64 * 1024.0 / 1e6
+}
+
+/// The generated directory a run measured on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryInfo {
+    pub seed: u64,
+    pub users: usize,
+    /// How long writing it took (none when it was already there).
+    pub seeding: Option<crate::seed::SeedStats>,
 }
 
 /// The change against the previous recorded run.
@@ -124,6 +174,9 @@ pub struct ScenarioResult {
     pub ratios: Vec<Ratio>,
     pub targets: Vec<TargetCheck>,
     pub previous: Option<Change>,
+    /// The server's memory at the end of the measured window.
+    #[serde(default)]
+    pub server_memory: Option<Memory>,
 }
 
 impl ScenarioResult {
@@ -162,6 +215,15 @@ pub struct Report {
     pub healthz: Option<ScenarioResult>,
     pub scenarios: Vec<ScenarioResult>,
     pub peers: Vec<PeerResult>,
+    /// The generated directory the directory scenarios ran on.
+    #[serde(default)]
+    pub directory: Option<DirectoryInfo>,
+    /// The server's peak resident memory over the run (`VmHWM`), in KiB.
+    #[serde(default)]
+    pub server_peak_rss_kib: Option<u64>,
+    /// Targets of the whole run (the server's memory).
+    #[serde(default)]
+    pub targets: Vec<TargetCheck>,
 }
 
 impl Report {
@@ -196,14 +258,16 @@ impl Report {
                 }
                 ES256_SCENARIO => ratio("ES256 signatures/s", c.es256_sign_per_s),
                 "signin-password" => ratio("Argon2id hashes/s", c.argon2id_per_s),
-                "graph-me" => {
+                "graph-me" | "graph-get-user" | "graph-list-users" => {
                     ratio("RS256 verifications/s", c.rs256_verify_per_s);
                     if let Some(h) = healthz {
                         ratio("empty HTTPS endpoint", h);
                     }
                 }
+                "graph-create-user" => ratio("Argon2id hashes/s", c.argon2id_per_s),
                 _ => {}
             }
+            s.targets.extend(directory_targets(s));
             if s.name == ES256_SCENARIO {
                 s.targets.push(check(
                     "≥ 5,000 grants/s per core (issue 3)",
@@ -229,6 +293,23 @@ impl Report {
                 }
             }
         }
+        self.evaluate_run();
+    }
+
+    /// Checks the run's own targets; part of [`Report::evaluate`].
+    fn evaluate_run(&mut self) {
+        self.targets.clear();
+        let users = self.directory.as_ref().map_or(0, |d| d.users);
+        if let Some(peak) = self.server_peak_rss_kib
+            && users >= MEMORY_TARGET_USERS
+        {
+            self.targets.push(at_most(
+                "server memory < 500 MB with 1,000,000 users (issue 4)",
+                MEMORY_TARGET_MB,
+                megabytes(peak),
+                "MB",
+            ));
+        }
     }
 
     /// Compares with `previous` runs: the latest one on the same machine, database and load.
@@ -240,6 +321,8 @@ impl Report {
                     && p.machine == self.machine
                     && p.database == self.database
                     && p.parameters.same_load(&self.parameters)
+                    && p.directory.as_ref().map(|d| d.users)
+                        == self.directory.as_ref().map(|d| d.users)
             })
             .max_by(|a, b| a.started.cmp(&b.started))
         else {
@@ -268,9 +351,10 @@ impl Report {
     pub fn failed_targets(&self) -> Vec<String> {
         self.scenarios
             .iter()
-            .flat_map(|s| s.targets.iter().map(move |t| (s, t)))
+            .flat_map(|s| s.targets.iter().map(move |t| (s.name.as_str(), t)))
+            .chain(self.targets.iter().map(|t| ("run", t)))
             .filter(|(_, t)| !t.pass)
-            .map(|(s, t)| format!("{}: {} (got {:.2})", s.name, t.target, t.actual))
+            .map(|(name, t)| format!("{name}: {} (got {:.2})", t.target, t.actual))
             .collect()
     }
 
@@ -304,6 +388,10 @@ impl Report {
         );
         let load = match p.rate {
             Some(r) => format!("fixed arrival rate {r}/s over {} clients", p.concurrency),
+            None if self.directory.is_some() => format!(
+                "{} clients ({} for the latency targets' scenarios) in a closed loop",
+                p.concurrency, p.latency_concurrency
+            ),
             None => format!(
                 "{} clients ({} for signin-password) in a closed loop",
                 p.concurrency, p.signin_concurrency
@@ -333,6 +421,25 @@ impl Report {
             p.measure_s,
             self.crypto.argon2id_params,
         );
+        if let Some(d) = &self.directory {
+            let _ = writeln!(
+                md,
+                "Directory: {} generated users (seed {}){}. Server peak resident memory (VmHWM): {}.\n",
+                thousands(d.users as f64),
+                d.seed,
+                d.seeding
+                    .as_ref()
+                    .map(|s| format!(
+                        ", written through the store in {:.0} s ({} users/s, one Argon2id hash \
+                         shared by all)",
+                        s.seconds,
+                        thousands(s.users_per_s)
+                    ))
+                    .unwrap_or_default(),
+                self.server_peak_rss_kib
+                    .map_or("–".to_owned(), |k| format!("{:.0} MB", megabytes(k))),
+            );
+        }
         let _ = writeln!(md, "| Ceiling (one core) | per second |\n|---|---:|");
         let _ = writeln!(
             md,
@@ -368,7 +475,7 @@ impl Report {
         }
         let _ = writeln!(
             md,
-            "\n| Scenario | per core /s | per server CPU-second | p50 ms | p90 ms | p99 ms | max ms | errors | server CPU | vs ceiling | target | vs previous |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
+            "\n| Scenario | per core /s | per server CPU-second | p50 ms | p90 ms | p99 ms | max ms | errors | server CPU | server RSS | vs ceiling | target | vs previous |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
         );
         for s in self.healthz.iter().chain(&self.scenarios) {
             let m = &s.measurement;
@@ -381,14 +488,7 @@ impl Report {
             let targets = s
                 .targets
                 .iter()
-                .map(|t| {
-                    format!(
-                        "{} {} (×{:.2})",
-                        if t.pass { "PASS" } else { "FAIL" },
-                        t.target,
-                        t.actual
-                    )
-                })
+                .map(target_text)
                 .collect::<Vec<_>>()
                 .join("; ");
             let previous = s.previous.as_ref().map_or("–".to_owned(), |c| {
@@ -400,7 +500,7 @@ impl Report {
             });
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} | {} | {} |",
                 s.name,
                 thousands(s.per_core),
                 s.per_cpu_second.map_or("–".to_owned(), thousands),
@@ -411,6 +511,10 @@ impl Report {
                 m.errors,
                 m.server_cpu_cores
                     .map_or("–".to_owned(), |c| format!("{:.0}%", c * 100.0)),
+                s.server_memory.map_or("–".to_owned(), |m| format!(
+                    "{:.0} MB",
+                    megabytes(m.rss_kib)
+                )),
                 or_dash(ratios),
                 or_dash(targets),
                 previous,
@@ -422,7 +526,7 @@ impl Report {
             let peer_capacity = peer.per_cpu_second.unwrap_or(peer.per_core);
             let _ = writeln!(
                 md,
-                "| {} — {} {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {} | {} | – | – |",
+                "| {} — {} {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {} | – | {} | – | – |",
                 peer.scenario,
                 peer.peer,
                 peer.version,
@@ -440,6 +544,9 @@ impl Report {
                         format!("Gatehouse = {:.2}× {}", o / peer_capacity, peer.peer)
                     }),
             );
+        }
+        for t in &self.targets {
+            let _ = writeln!(md, "\n{}", target_text(t));
         }
         md
     }
@@ -489,12 +596,21 @@ const ES256_SCENARIO: &str = "token-client-credentials-es256";
 const ES256_GRANTS_PER_CORE: f64 = 5000.0;
 
 fn check(target: &str, required: f64, actual: f64) -> TargetCheck {
-    TargetCheck {
-        target: target.to_owned(),
-        required,
-        actual,
-        pass: actual >= required,
-    }
+    at_least(target, required, actual, "")
+}
+
+/// `PASS target (got 12,345/s)`, `FAIL target (×0.73)`.
+fn target_text(t: &TargetCheck) -> String {
+    let got = match t.unit.as_str() {
+        "" => format!("×{:.2}", t.actual),
+        "/s" => format!("got {}/s", thousands(t.actual)),
+        unit => format!("got {:.1} {unit}", t.actual),
+    };
+    format!(
+        "{} {} ({got})",
+        if t.pass { "PASS" } else { "FAIL" },
+        t.target
+    )
 }
 
 fn or_dash(s: String) -> String {

@@ -7,9 +7,11 @@
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
+use gatehouse_domain::ids::TenantId;
+use gatehouse_store::{Store, StoreOptions};
 
 use crate::ceilings::CryptoCeilings;
 use crate::http::{Protocol, Session, Target};
@@ -17,8 +19,11 @@ use crate::load::{self, LoadShape};
 use crate::peer;
 use crate::process::{ServerProcess, gatehouse_command};
 use crate::provision::{self, Api, GRAPH_DEFAULT, Provisioned};
-use crate::report::{Machine, Parameters, PeerResult, Report, ScenarioResult};
+use crate::report::{
+    DirectoryInfo, Machine, Memory, Parameters, PeerResult, Report, ScenarioResult,
+};
 use crate::scenarios::{self, Scenario, ScenarioName, User, WorkerState};
+use crate::seed::{self, Directory, SeedStats};
 use crate::stats::Measurement;
 
 /// What `run` was asked to do.
@@ -31,6 +36,43 @@ pub struct RunOptions {
     /// Seconds per ceiling measurement.
     pub ceiling_seconds: f64,
     pub peer: bool,
+    /// The directory the directory scenarios need: how many users, from which seed.
+    pub users: usize,
+    pub seed: u64,
+}
+
+/// The server under test and how to reach it.
+struct Running {
+    server: ServerProcess,
+    api: Api,
+    target: Arc<Target>,
+}
+
+impl Running {
+    async fn start(options: &RunOptions, data: &std::path::Path) -> Result<Self> {
+        let p = &options.parameters;
+        let cmd = gatehouse_command(&options.binary, data, options.database_url.as_deref())?;
+        eprintln!(
+            "starting {} on core(s) {}",
+            options.binary.display(),
+            p.server_cores
+        );
+        let server = ServerProcess::start(&p.server_cores, cmd, "gatehouse serve")?;
+        let ca = data.join("tls").join("ca.pem");
+        let api = Api::new(&ca, server.addr)?;
+        api.wait_ready(Duration::from_secs(120)).await?;
+        let target = Arc::new(Target::new(
+            server.addr,
+            &ca,
+            p.protocol,
+            p.new_connections,
+        )?);
+        Ok(Self {
+            server,
+            api,
+            target,
+        })
+    }
 }
 
 /// Runs everything `options` asks for and returns the evaluated report.
@@ -44,42 +86,70 @@ pub async fn run(options: &RunOptions) -> Result<Report> {
         .and_then(|l| l.split_whitespace().next()?.parse().ok());
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
-    let cmd = gatehouse_command(&options.binary, &data, options.database_url.as_deref())?;
-    eprintln!(
-        "starting {} on core(s) {}",
-        options.binary.display(),
-        p.server_cores
-    );
-    let server = ServerProcess::start(&p.server_cores, cmd, "gatehouse serve")?;
-    let ca = data.join("tls").join("ca.pem");
-    let api = Api::new(&ca, server.addr)?;
-    api.wait_ready(Duration::from_secs(120)).await?;
-    let setup = provision::provision(&api, &data).await?;
+    let mut running = Running::start(options, &data).await?;
+    let setup = provision::provision(&running.api, &data).await?;
     eprintln!(
         "provisioned tenant {} with a daemon application ({}) holding {}",
         setup.tenant_id,
         setup.daemon.app_id,
         provision::DAEMON_ROLE
     );
+    let mut directory = None;
+    if options.scenarios.iter().any(|s| s.needs_directory()) {
+        // Seeded straight into the database with the server stopped, then started again: the
+        // server's memory is then that of a server started on a directory this size.
+        drop(running);
+        let dir = Directory {
+            seed: options.seed,
+            users: options.users,
+            domain: setup.domain.clone(),
+        };
+        let stats = seed_directory(options, &data, &setup, &dir).await?;
+        directory = Some(DirectoryInfo {
+            seed: dir.seed,
+            users: dir.users,
+            seeding: Some(stats),
+        });
+        running = Running::start(options, &data).await?;
+    }
+    let ca = data.join("tls").join("ca.pem");
+    let Running {
+        server,
+        api,
+        target,
+    } = running;
+    let api = &api;
 
     let before = measure_ceilings(&p.server_cores, &setup, options.ceiling_seconds)?;
 
-    let target = Arc::new(Target::new(
-        server.addr,
-        &ca,
-        p.protocol,
-        p.new_connections,
-    )?);
     let healthz = measure(&server, &target, Scenario::Healthz, &[], p, "healthz").await?;
+    let directory_token = match &directory {
+        Some(_) => Some(provision::directory_token(api, &setup).await?),
+        None => None,
+    };
+    let context = Context {
+        api,
+        setup: &setup,
+        directory: directory.as_ref().map(|d| Directory {
+            seed: d.seed,
+            users: d.users,
+            domain: setup.domain.clone(),
+        }),
+        directory_token,
+    };
     let mut scenarios = Vec::new();
     for name in &options.scenarios {
         let mut p = p.clone();
         if *name == ScenarioName::SigninPassword {
             p.concurrency = p.signin_concurrency.max(1);
         }
-        let (scenario, states) = prepare(*name, &api, &setup, p.concurrency).await?;
+        if name.latency_bound() {
+            p.concurrency = p.latency_concurrency.max(1);
+        }
+        let (scenario, states) = prepare(*name, &context, p.concurrency).await?;
         scenarios.push(measure(&server, &target, scenario, &states, &p, name.as_str()).await?);
     }
+    let server_peak_rss_kib = memory(server.pid()).map(|m| m.peak_kib);
     // Again after the load: on a shared machine the best of the two is the closer to the
     // core's real capacity.
     let crypto = before.best_of(&measure_ceilings(
@@ -147,24 +217,37 @@ pub async fn run(options: &RunOptions) -> Result<Report> {
         healthz: Some(healthz),
         scenarios,
         peers,
+        directory,
+        server_peak_rss_kib,
+        targets: Vec::new(),
     };
     report.evaluate();
     Ok(report)
 }
 
+/// What the scenarios are prepared from.
+struct Context<'a> {
+    api: &'a Api,
+    setup: &'a Provisioned,
+    /// The generated directory, when one was seeded.
+    directory: Option<Directory>,
+    /// An application token holding `User.ReadWrite.All`, when a directory was seeded.
+    directory_token: Option<String>,
+}
+
 /// The scenario and one state per client.
 async fn prepare(
     name: ScenarioName,
-    api: &Api,
-    setup: &Provisioned,
+    context: &Context<'_>,
     concurrency: usize,
 ) -> Result<(Scenario, Vec<WorkerState>)> {
+    let (api, setup) = (context.api, context.setup);
     let user = User {
         tenant: setup.tenant_id.clone(),
         username: setup.admin.clone(),
         password: setup.admin_password.clone(),
     };
-    let none = vec![WorkerState::default(); concurrency];
+    let none: Vec<WorkerState> = (0..concurrency).map(WorkerState::for_worker).collect();
     let algorithm = name.graph_token_algorithm();
     api.set_graph_token_algorithm(&setup.operator_key, &setup.tenant_id, algorithm)
         .await?;
@@ -200,7 +283,7 @@ async fn prepare(
         ScenarioName::TokenRefresh => {
             // Each client follows its own refresh-token family (a replay would revoke it).
             let mut states = Vec::with_capacity(concurrency);
-            for _ in 0..concurrency {
+            for worker in 0..concurrency {
                 let body = api
                     .token(
                         &user.tenant,
@@ -215,6 +298,7 @@ async fn prepare(
                     .await?;
                 states.push(WorkerState {
                     refresh_token: body["refresh_token"].as_str().map(str::to_owned),
+                    ..WorkerState::for_worker(worker)
                 });
             }
             (Scenario::Refresh { user }, states)
@@ -231,7 +315,66 @@ async fn prepare(
                 .await?;
             (Scenario::GraphMe { token }, none)
         }
+        ScenarioName::GraphGetUser
+        | ScenarioName::GraphCreateUser
+        | ScenarioName::GraphListUsers => {
+            let (Some(directory), Some(token)) = (&context.directory, &context.directory_token)
+            else {
+                bail!("{}: no directory was seeded", name.as_str());
+            };
+            let token = token.clone();
+            let scenario = match name {
+                ScenarioName::GraphGetUser => Scenario::GraphGetUser {
+                    token,
+                    directory: directory.clone(),
+                },
+                ScenarioName::GraphCreateUser => Scenario::GraphCreateUser {
+                    token,
+                    domain: setup.domain.clone(),
+                    prefix: format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
+                },
+                _ => Scenario::GraphListPages {
+                    token,
+                    first: "/v1.0/users?$top=100".to_owned(),
+                },
+            };
+            (scenario, none)
+        }
     })
+}
+
+/// Seeds `dir` into the tenant of `setup` in the database of the (stopped) server on `data`.
+async fn seed_directory(
+    options: &RunOptions,
+    data: &std::path::Path,
+    setup: &Provisioned,
+    dir: &Directory,
+) -> Result<SeedStats> {
+    let url = match &options.database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}?mode=rw", data.join("gatehouse.db").display()),
+    };
+    let store = Store::open(&url, &StoreOptions::default())?;
+    let tenant: TenantId = setup.tenant_id.parse()?;
+    eprintln!(
+        "seeding {} users (seed {}) into tenant {}",
+        dir.users, dir.seed, setup.tenant_id
+    );
+    let hash = seed::seeded_password_hash(dir.seed)?;
+    let mut last = Instant::now();
+    let stats = seed::load(&store, tenant, dir, &hash, seed::BATCH, |done, elapsed| {
+        if last.elapsed() >= Duration::from_secs(10) || done == dir.users {
+            last = Instant::now();
+            eprintln!(
+                "  {done} users in {:.0} s ({:.0}/s)",
+                elapsed.as_secs_f64(),
+                done as f64 / elapsed.as_secs_f64().max(1e-9)
+            );
+        }
+    })
+    .await?;
+    store.close().await;
+    Ok(stats)
 }
 
 /// Warm-up and steady state of `scenario` against `server`, with its CPU use in the window.
@@ -245,6 +388,8 @@ async fn measure(
 ) -> Result<ScenarioResult> {
     // One iteration first, so a broken setup fails loudly instead of measuring errors.
     let mut probe_state = states.first().cloned().unwrap_or_default();
+    // A client of its own, so what it creates does not collide with the first client's.
+    probe_state.worker = p.concurrency.max(states.len());
     let mut probe = Session::new(target.clone());
     if !matches!(scenario, Scenario::Refresh { .. }) {
         scenario
@@ -275,14 +420,16 @@ async fn measure(
     });
     let mut m: Measurement = load::run(target.clone(), Arc::new(scenario), states, shape).await?;
     m.server_cpu_cores = cpu.await?.map(|busy| busy / p.measure_s);
+    let server_memory = memory(pid);
     let per_core = m.throughput / p.server_core_count() as f64;
     eprintln!(
-        "  {:.0}/s ({:.0}/s per core, server CPU {:.0}%), p50 {:.2} ms, p99 {:.2} ms, {} errors{}",
+        "  {:.0}/s ({:.0}/s per core, server CPU {:.0}%), p50 {:.2} ms, p99 {:.2} ms, RSS {} MiB, {} errors{}",
         m.throughput,
         per_core,
         m.server_cpu_cores.unwrap_or(0.0) * 100.0,
         m.latency.p50_ms,
         m.latency.p99_ms,
+        server_memory.map_or(0, |m| m.rss_kib / 1024),
         m.errors,
         m.error_samples
             .first()
@@ -307,7 +454,13 @@ async fn measure(
         ratios: Vec::new(),
         targets: Vec::new(),
         previous: None,
+        server_memory,
     })
+}
+
+/// The server's resident memory now and at its peak (`VmRSS`, `VmHWM` of `/proc/PID/status`).
+fn memory(pid: u32) -> Option<Memory> {
+    Memory::parse(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
 }
 
 /// `taskset -c CORES gatehouse-bench ceiling`: the crypto ceilings on the server's core.

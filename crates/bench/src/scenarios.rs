@@ -7,7 +7,9 @@ use hyper::StatusCode;
 use hyper::header::LOCATION;
 use sha2::{Digest as _, Sha256};
 
+use crate::directory;
 use crate::http::{Session, percent_decode, percent_encode};
+use crate::seed::Directory;
 
 /// Microsoft Graph Command Line Tools, the first-party public client every tenant has.
 pub const GRAPH_COMMAND_LINE_TOOLS: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
@@ -27,6 +29,12 @@ pub enum ScenarioName {
     TokenRefresh,
     SigninPassword,
     GraphMe,
+    /// `GET /v1.0/users/{id}` of random seeded users.
+    GraphGetUser,
+    /// `POST /v1.0/users` with unique sign-in names.
+    GraphCreateUser,
+    /// `GET /v1.0/users?$top=100`, each client following its `@odata.nextLink`s.
+    GraphListUsers,
 }
 
 impl ScenarioName {
@@ -37,7 +45,25 @@ impl ScenarioName {
             Self::TokenRefresh => "token-refresh",
             Self::SigninPassword => "signin-password",
             Self::GraphMe => "graph-me",
+            Self::GraphGetUser => "graph-get-user",
+            Self::GraphCreateUser => "graph-create-user",
+            Self::GraphListUsers => "graph-list-users",
         }
+    }
+
+    /// Whether the scenario works on a generated directory (`--users`).
+    pub fn needs_directory(self) -> bool {
+        matches!(
+            self,
+            Self::GraphGetUser | Self::GraphCreateUser | Self::GraphListUsers
+        )
+    }
+
+    /// Whether issue 4 states the scenario's target as a latency: it runs with
+    /// `--latency-concurrency` clients, so the figure is the request's own time rather than the
+    /// queue in front of a saturated core.
+    pub fn latency_bound(self) -> bool {
+        matches!(self, Self::GraphListUsers)
     }
 
     /// The tenant's `graphTokenAlgorithm` while the scenario runs.
@@ -48,6 +74,8 @@ impl ScenarioName {
         }
     }
 
+    /// What `run` measures when no scenario is named (the directory scenarios, which seed a
+    /// directory first, run when named).
     pub const ALL: [ScenarioName; 5] = [
         Self::TokenClientCredentials,
         Self::TokenClientCredentialsEs256,
@@ -82,12 +110,31 @@ pub enum Scenario {
     SigninPassword { user: User },
     /// `GET /v1.0/me` with a user's access token.
     GraphMe { token: String },
+    /// `GET /v1.0/users/{id}` of a random user of `directory`.
+    GraphGetUser { token: String, directory: Directory },
+    /// `POST /v1.0/users` in `domain`, sign-in names starting with `prefix`.
+    GraphCreateUser {
+        token: String,
+        domain: String,
+        prefix: String,
+    },
+    /// Pages of a user list starting at `first` (a path and query), each client following its
+    /// next links.
+    GraphListPages { token: String, first: String },
 }
 
 /// What a client keeps between iterations.
 #[derive(Debug, Clone, Default)]
 pub struct WorkerState {
     pub refresh_token: Option<String>,
+    /// The client's index among the clients.
+    pub worker: usize,
+    /// The client's random stream ([`WorkerState::next_random`]).
+    pub rng: u64,
+    /// Iterations that needed a unique number so far.
+    pub counter: u64,
+    /// The next page of a list the client is walking.
+    pub next_link: Option<String>,
 }
 
 impl Scenario {
@@ -136,6 +183,17 @@ impl Scenario {
                 s.get("/v1.0/me", Some(token))
                     .await?
                     .expect(StatusCode::OK, "GET /v1.0/me")?;
+            }
+            Self::GraphGetUser { token, directory } => {
+                directory::get_user(s, state, token, directory).await?;
+            }
+            Self::GraphCreateUser {
+                token,
+                domain,
+                prefix,
+            } => directory::create_user(s, state, token, domain, prefix).await?,
+            Self::GraphListPages { token, first } => {
+                directory::list_page(s, state, token, first, &[]).await?;
             }
         }
         Ok(())
