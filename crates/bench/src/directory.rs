@@ -3,10 +3,11 @@
 
 use anyhow::{Context as _, Result, anyhow};
 use hyper::body::Bytes;
+use hyper::header::HeaderName;
 use hyper::{Method, StatusCode};
 use serde_json::json;
 
-use crate::http::Session;
+use crate::http::{Session, percent_encode};
 use crate::scenarios::WorkerState;
 use crate::seed::{Directory, mix};
 
@@ -68,18 +69,20 @@ pub async fn create_user(
     Ok(())
 }
 
-/// One page of a user list: the client's next page (its `@odata.nextLink`), or `first` when it
-/// has none yet or the last page was reached. Fails unless the page is full or the last.
+/// One page of a user list: the client's next page (its `@odata.nextLink`), or the first page
+/// of one of `firsts` drawn at random when it has none yet or the last page was reached.
 pub async fn list_page(
     s: &mut Session,
     state: &mut WorkerState,
     token: &str,
-    first: &str,
-    headers: &[(hyper::header::HeaderName, &str)],
+    firsts: &[String],
 ) -> Result<()> {
-    let path = state.next_link.take().unwrap_or_else(|| first.to_owned());
+    let path = match state.next_link.take() {
+        Some(next) => next,
+        None => firsts[(state.next_random() % firsts.len().max(1) as u64) as usize].clone(),
+    };
     let r = s
-        .graph(Method::GET, &path, token, headers, None)
+        .graph(Method::GET, &path, token, &[], None)
         .await?
         .expect(StatusCode::OK, "GET /users page")?;
     if !contains(&r.body, b"\"value\":[") {
@@ -89,21 +92,50 @@ pub async fn list_page(
     Ok(())
 }
 
-/// `GET {path}` of a `/$count` segment, which must answer a plain number.
-pub async fn count(
-    s: &mut Session,
-    token: &str,
-    path: &str,
-    headers: &[(hyper::header::HeaderName, &str)],
-) -> Result<u64> {
+/// `GET {path}` of a `/$count` segment with `ConsistencyLevel: eventual`, which must answer a
+/// plain number.
+pub async fn count(s: &mut Session, token: &str, path: &str) -> Result<u64> {
+    let eventual = [(HeaderName::from_static("consistencylevel"), "eventual")];
     let r = s
-        .graph(Method::GET, path, token, headers, None)
+        .graph(Method::GET, path, token, &eventual, None)
         .await?
         .expect(StatusCode::OK, "GET $count")?;
     r.text()
         .trim()
         .parse()
         .with_context(|| format!("GET {path}: not a count: {:.80}", r.text()))
+}
+
+/// `$filter=department eq '{department}'` for a query string.
+pub fn department_filter(department: &str) -> String {
+    format!(
+        "$filter={}",
+        percent_encode(&format!("department eq '{department}'"))
+    )
+}
+
+/// The first page of each department's users, 100 per page.
+pub fn department_lists() -> Vec<String> {
+    Directory::departments()
+        .map(|d| format!("/v1.0/users?{}&$top=100", department_filter(d)))
+        .collect()
+}
+
+/// The `/users/$count` of each department with the count `dir` must give.
+pub fn department_counts(dir: &Directory) -> Vec<(String, u64)> {
+    let mut counts: std::collections::BTreeMap<&str, u64> =
+        Directory::departments().map(|d| (d, 0)).collect();
+    for index in 0..dir.users {
+        *counts.entry(dir.department(index)).or_default() += 1;
+    }
+    Directory::departments()
+        .map(|d| {
+            (
+                format!("/v1.0/users/$count?{}", department_filter(d)),
+                counts[d],
+            )
+        })
+        .collect()
 }
 
 /// The path and query of a page's `@odata.nextLink`, if it has one.
@@ -155,6 +187,31 @@ mod tests {
         );
         assert_eq!(next_link(r#"{"value":[]}"#).unwrap(), None);
         assert!(next_link(r#"{"@odata.nextLink":"https://elsewhere/x"}"#).is_err());
+    }
+
+    #[test]
+    fn department_queries_are_encoded_and_their_counts_add_up() {
+        let dir = Directory {
+            seed: 9,
+            users: 5_000,
+            domain: "bench.example.com".to_owned(),
+        };
+        let counts = department_counts(&dir);
+        assert_eq!(counts.len(), Directory::departments().count());
+        assert_eq!(counts.iter().map(|(_, n)| n).sum::<u64>(), 5_000);
+        let (path, n) = &counts[0];
+        assert_eq!(
+            path,
+            "/v1.0/users/$count?$filter=department%20eq%20%27Engineering%27"
+        );
+        let engineering = (0..5_000)
+            .filter(|i| dir.department(*i) == "Engineering")
+            .count() as u64;
+        assert_eq!(*n, engineering);
+        let lists = department_lists();
+        assert!(lists.iter().any(
+            |l| l == "/v1.0/users?$filter=department%20eq%20%27Customer%20Support%27&$top=100"
+        ));
     }
 
     #[test]

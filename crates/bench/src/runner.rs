@@ -14,6 +14,7 @@ use gatehouse_domain::ids::TenantId;
 use gatehouse_store::{Store, StoreOptions};
 
 use crate::ceilings::CryptoCeilings;
+use crate::directory;
 use crate::http::{Protocol, Session, Target};
 use crate::load::{self, LoadShape};
 use crate::peer;
@@ -317,7 +318,9 @@ async fn prepare(
         }
         ScenarioName::GraphGetUser
         | ScenarioName::GraphCreateUser
-        | ScenarioName::GraphListUsers => {
+        | ScenarioName::GraphListUsers
+        | ScenarioName::GraphListFilter
+        | ScenarioName::GraphCount => {
             let (Some(directory), Some(token)) = (&context.directory, &context.directory_token)
             else {
                 bail!("{}: no directory was seeded", name.as_str());
@@ -333,9 +336,17 @@ async fn prepare(
                     domain: setup.domain.clone(),
                     prefix: format!("bench{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
                 },
+                ScenarioName::GraphListFilter => Scenario::GraphListPages {
+                    token,
+                    firsts: Arc::new(directory::department_lists()),
+                },
+                ScenarioName::GraphCount => Scenario::GraphCount {
+                    token,
+                    counts: Arc::new(directory::department_counts(directory)),
+                },
                 _ => Scenario::GraphListPages {
                     token,
-                    first: "/v1.0/users?$top=100".to_owned(),
+                    firsts: Arc::new(vec!["/v1.0/users?$top=100".to_owned()]),
                 },
             };
             (scenario, none)

@@ -1,5 +1,7 @@
 //! The scenarios: what one iteration of each does, over a [`Session`].
 
+use std::sync::Arc;
+
 use anyhow::{Context as _, Result, anyhow};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -35,6 +37,10 @@ pub enum ScenarioName {
     GraphCreateUser,
     /// `GET /v1.0/users?$top=100`, each client following its `@odata.nextLink`s.
     GraphListUsers,
+    /// `GET /v1.0/users?$filter=department eq '…'&$top=100`, following the next links.
+    GraphListFilter,
+    /// `GET /v1.0/users/$count?$filter=department eq '…'` with `ConsistencyLevel: eventual`.
+    GraphCount,
 }
 
 impl ScenarioName {
@@ -48,6 +54,8 @@ impl ScenarioName {
             Self::GraphGetUser => "graph-get-user",
             Self::GraphCreateUser => "graph-create-user",
             Self::GraphListUsers => "graph-list-users",
+            Self::GraphListFilter => "graph-list-filter",
+            Self::GraphCount => "graph-count",
         }
     }
 
@@ -55,7 +63,11 @@ impl ScenarioName {
     pub fn needs_directory(self) -> bool {
         matches!(
             self,
-            Self::GraphGetUser | Self::GraphCreateUser | Self::GraphListUsers
+            Self::GraphGetUser
+                | Self::GraphCreateUser
+                | Self::GraphListUsers
+                | Self::GraphListFilter
+                | Self::GraphCount
         )
     }
 
@@ -63,7 +75,10 @@ impl ScenarioName {
     /// `--latency-concurrency` clients, so the figure is the request's own time rather than the
     /// queue in front of a saturated core.
     pub fn latency_bound(self) -> bool {
-        matches!(self, Self::GraphListUsers)
+        matches!(
+            self,
+            Self::GraphListUsers | Self::GraphListFilter | Self::GraphCount
+        )
     }
 
     /// The tenant's `graphTokenAlgorithm` while the scenario runs.
@@ -118,9 +133,18 @@ pub enum Scenario {
         domain: String,
         prefix: String,
     },
-    /// Pages of a user list starting at `first` (a path and query), each client following its
-    /// next links.
-    GraphListPages { token: String, first: String },
+    /// Pages of user lists, each client following its next links and, at the end of a list,
+    /// starting one of `firsts` (paths and queries) drawn at random.
+    GraphListPages {
+        token: String,
+        firsts: Arc<Vec<String>>,
+    },
+    /// `/$count` requests with `ConsistencyLevel: eventual`: one of `counts` (path and query, the
+    /// count the generated directory must give) drawn at random.
+    GraphCount {
+        token: String,
+        counts: Arc<Vec<(String, u64)>>,
+    },
 }
 
 /// What a client keeps between iterations.
@@ -192,8 +216,16 @@ impl Scenario {
                 domain,
                 prefix,
             } => directory::create_user(s, state, token, domain, prefix).await?,
-            Self::GraphListPages { token, first } => {
-                directory::list_page(s, state, token, first, &[]).await?;
+            Self::GraphListPages { token, firsts } => {
+                directory::list_page(s, state, token, firsts).await?;
+            }
+            Self::GraphCount { token, counts } => {
+                let (path, expected) =
+                    &counts[(state.next_random() % counts.len() as u64) as usize];
+                let got = directory::count(s, token, path).await?;
+                if got != *expected {
+                    return Err(anyhow!("GET {path}: {got}, expected {expected}"));
+                }
             }
         }
         Ok(())

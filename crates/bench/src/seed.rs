@@ -5,7 +5,8 @@
 //! generator can name any seeded user (its id, its UPN) without reading the database.
 //!
 //! [`load`] writes the users through the store's tenant transactions (`insert_user`,
-//! `set_manager`) in large batches, with one Argon2id hash computed once and stored for every user
+//! `set_manager`) in large batches (refreshing the planner's statistics after the first and the
+//! last), with one Argon2id hash computed once and stored for every user
 //! (the password is [`SEEDED_PASSWORD`]), so seeding a million users hashes once, not a million
 //! times.
 
@@ -257,6 +258,12 @@ pub async fn load(
             }
         }
         tx.commit().await?;
+        if done == 0 || end == dir.users {
+            // The planner's statistics after the first batch and at the end, as a bulk import
+            // should: with those of a near-empty table PostgreSQL reads users by id through
+            // `users_deleted`, scanning the tenant's users on every statement.
+            store.analyze().await?;
+        }
         done = end;
         progress(done, started.elapsed());
     }

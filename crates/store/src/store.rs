@@ -141,6 +141,19 @@ impl Store {
         Ok(InstanceTx::new(tx, gate))
     }
 
+    /// Refreshes the query planner's statistics (`ANALYZE`, the same statement on both engines).
+    /// Bulk loads call it: until PostgreSQL's autovacuum has analyzed a table that grew fast, the
+    /// planner may pick a poor index (for a user by id, `users_deleted` over the primary key, so each
+    /// read scans the tenant's users).
+    pub async fn analyze(&self) -> Result<()> {
+        let _gate = self.gate().await;
+        sqlx::query("ANALYZE")
+            .execute(&self.pool)
+            .await
+            .map_err(db)?;
+        Ok(())
+    }
+
     /// Closes every connection; used at shutdown.
     pub async fn close(&self) {
         self.pool.close().await;
