@@ -33,7 +33,7 @@ struct Cli {
 enum Cmd {
     /// Start the release server pinned to its cores, measure the ceilings and the scenarios
     /// (all of them when none is named), and oidc-provider side by side.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Measure the crypto ceilings on this thread and print them as JSON (`run` starts this
     /// pinned to the server's cores).
     #[command(hide = true)]
@@ -114,7 +114,7 @@ struct RunArgs {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Cmd::Run(args) => run(args),
+        Cmd::Run(args) => run(*args),
         Cmd::Ceiling { seconds, claims } => {
             let claims = std::fs::read_to_string(&claims)
                 .with_context(|| format!("read {}", claims.display()))?;

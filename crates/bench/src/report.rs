@@ -258,7 +258,8 @@ impl Report {
                 }
                 ES256_SCENARIO => ratio("ES256 signatures/s", c.es256_sign_per_s),
                 "signin-password" => ratio("Argon2id hashes/s", c.argon2id_per_s),
-                "graph-me" | "graph-get-user" | "graph-list-users" => {
+                "graph-me" | "graph-get-user" | "graph-list-users" | "graph-list-filter"
+                | "graph-count" => {
                     ratio("RS256 verifications/s", c.rs256_verify_per_s);
                     if let Some(h) = healthz {
                         ratio("empty HTTPS endpoint", h);
